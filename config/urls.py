@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from config import views
+
+urlpatterns = [
+    path("health/", views.health, name="health"),
+    path("login/", views.ThrottledLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The admin signs in through the same throttled form as the back office.
+    path("admin/login/", views.ThrottledLoginView.as_view()),
+    path("admin/", admin.site.urls),
+    path("", include("customers.urls")),
+]
+
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

@@ -1,0 +1,78 @@
+from django.contrib import admin
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+from customers.models import Activity, Customer
+from customers.queries import search_customers
+
+
+class CappedCountPaginator(Paginator):
+    """Count at most `CAP` rows, so a page of a million customers never counts them all.
+
+    Past the cap the admin shows "10000" pages-worth as the total; the rows themselves
+    are still reachable by searching.
+    """
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.CAP].count()
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = [
+        "last_name",
+        "first_name",
+        "email",
+        "phone",
+        "date_of_birth",
+        "archived_at",
+        "merged_into",
+    ]
+    list_display_links = ["last_name", "first_name"]
+    search_fields = ["search_text"]  # shows the search box; get_search_results does the work
+    search_help_text = "Any part of the name, the email or the phone number."
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    list_select_related = ["merged_into"]
+    readonly_fields = [
+        "phone_digits",
+        "archived_at",
+        "merged_into",
+        "merged_at",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
+    ordering = ["last_name", "first_name", "id"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Search with the front desk's indexed search rather than the admin's ILIKE scans."""
+        if not search_term.strip():
+            return queryset, False
+        matches = search_customers(search_term).order_by().values("pk")
+        return queryset.filter(pk__in=matches), False
+
+    def has_delete_permission(self, request, obj=None):
+        # Customers are archived or merged, never deleted: their history and money stay.
+        return False
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "customer", "message", "actor"]
+    list_select_related = ["customer", "actor"]
+    raw_id_fields = ["customer", "actor"]
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

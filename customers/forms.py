@@ -1,0 +1,79 @@
+import re
+from datetime import date
+
+from django import forms
+
+from customers.models import Customer
+
+PHONE_PATTERN = re.compile(r"^\+?[\d\s().\-]{6,32}$")
+
+
+class CustomerForm(forms.ModelForm):
+    """Create or edit a customer's details."""
+
+    class Meta:
+        model = Customer
+        fields = ["first_name", "last_name", "email", "phone", "date_of_birth", "notes"]
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        }
+
+    def clean_first_name(self):
+        return self._required_name("first_name", "first name")
+
+    def clean_last_name(self):
+        return self._required_name("last_name", "last name")
+
+    def _required_name(self, field, words):
+        value = self.cleaned_data[field].strip()
+        if not value:
+            raise forms.ValidationError(f"Enter the customer's {words}.")
+        return value
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if phone and not PHONE_PATTERN.match(phone):
+            raise forms.ValidationError(
+                "Enter a phone number of digits, spaces and + ( ) - only, e.g. 07700 900123."
+            )
+        return phone
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born and born > date.today():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if born and born.year < 1900:
+            raise forms.ValidationError("Enter a date of birth after 1900.")
+        return born
+
+
+class CustomerEditForm(CustomerForm):
+    """The edit form carries the version it was loaded at, so a stale save is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta(CustomerForm.Meta):
+        pass
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search customers",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": "Name, email or phone",
+                "autocomplete": "off",
+            }
+        ),
+    )
+    status = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[("active", "Active"), ("archived", "Archived"), ("all", "All")],
+    )

@@ -1,0 +1,145 @@
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Lower
+from django.urls import reverse
+
+
+def _search_text():
+    """The one lower-case string that customer search matches against.
+
+    Family name first, so a short prefix ("Sm") finds families; then the given name, the
+    email and the phone digits, so any part of any of them finds the customer.
+    """
+    return Lower(
+        Concat(
+            "last_name",
+            Value(" "),
+            "first_name",
+            Value(" "),
+            "email",
+            Value(" "),
+            "phone_digits",
+            output_field=models.TextField(),
+        )
+    )
+
+
+class Customer(models.Model):
+    """A person the business serves."""
+
+    first_name = models.CharField("first name", max_length=100)
+    last_name = models.CharField("last name", max_length=100)
+    # Not unique: families often share one address.
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    # The phone's digits alone, so "07700 900123" and "07700900123" find the same person.
+    phone_digits = models.CharField(max_length=32, blank=True, editable=False)
+    date_of_birth = models.DateField("date of birth", null=True, blank=True)
+    notes = models.TextField(blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when a merge folds this customer into another; the row stays as a tombstone.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="absorbed",
+        editable=False,
+    )
+    merged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Raised by every edit; an edit form that carries an older version is stale.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    search_text = models.GeneratedField(
+        expression=_search_text(),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [
+            # The customer list's order, over the customers it shows.
+            models.Index(
+                fields=["last_name", "first_name", "id"],
+                name="customer_list_order",
+                condition=Q(merged_into__isnull=True),
+            ),
+            # Search's trigram and prefix indexes on `search_text` are PostgreSQL-only and
+            # live in migration 0002, outside the model state, so that SQLite (which
+            # rebuilds tables on some schema changes) never tries to create them.
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(first_name="") & ~Q(last_name=""),
+                name="customer_has_name",
+                violation_error_message="A customer needs a first and a last name.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=F("pk")),
+                name="customer_not_merged_into_self",
+            ),
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True, merged_at__isnull=True)
+                | Q(merged_into__isnull=False, merged_at__isnull=False),
+                name="customer_merge_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def get_absolute_url(self):
+        return reverse("customers:profile", args=[self.pk])
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
+
+    @property
+    def is_merged(self):
+        return self.merged_into_id is not None
+
+    def age(self, today=None):
+        """Return the age in whole years, or None when the date of birth is unknown."""
+        if self.date_of_birth is None:
+            return None
+        today = today or date.today()
+        born = self.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+class Activity(models.Model):
+    """One line of a customer's history, in words a receptionist reads."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="activities")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # A short machine name ("customer.created") for filtering; later apps add their own.
+    kind = models.CharField(max_length=64)
+    message = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "activities"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["customer", "-id"], name="activity_history")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(message=""), name="activity_has_message"),
+        ]
+
+    def __str__(self):
+        return self.message

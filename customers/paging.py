@@ -1,0 +1,39 @@
+"""Paging that never counts the whole table: fetch one row more than a page to know
+whether another page follows."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    @property
+    def next_number(self):
+        return self.number + 1
+
+    @property
+    def previous_number(self):
+        return self.number - 1
+
+
+def page_number(value):
+    """Read a page number from a query string, treating anything odd as the first page."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), 10_000)
+
+
+def page_of(queryset, number, per_page):
+    """Return page `number` (from 1) of an ordered queryset, in one query."""
+    start = (number - 1) * per_page
+    rows = list(queryset[start : start + per_page + 1])
+    return Page(items=rows[:per_page], number=number, has_next=len(rows) > per_page)

@@ -1,0 +1,97 @@
+"""Reads that pages need, each in a fixed number of queries whatever the data size."""
+
+import re
+
+from django.db.models import Case, IntegerField, Value, When
+from django.shortcuts import get_object_or_404
+
+from customers.models import Activity, Customer
+from customers.paging import page_of
+
+MAX_SEARCH_WORDS = 5
+# pg_trgm needs three characters to narrow a `LIKE '%…%'`; shorter words match a prefix.
+TRIGRAM_MIN = 3
+
+
+def search_words(text):
+    """Split what was typed into the lower-case words search matches.
+
+    A word of digits and punctuation ("07700-900") is a piece of a phone number, so only
+    its digits count.
+    """
+    words = []
+    for word in (text or "").lower().split()[:MAX_SEARCH_WORDS]:
+        if not re.search(r"[^\d\s()+.\-]", word):
+            word = re.sub(r"\D", "", word)
+        if word:
+            words.append(word)
+    return words
+
+
+def search_customers(text, *, include_archived=True):
+    """Customers matching every word typed, best matches first.
+
+    Every word must appear somewhere in the name, email or phone digits. Matches at the
+    start of the family name come first, then those at the start of any word, then the
+    rest; archived customers after active ones. Served by the trigram index on
+    `search_text` (and its prefix index when every word is short).
+    """
+    words = search_words(text)
+    if not words:
+        return Customer.objects.none()
+    customers = Customer.objects.filter(merged_into__isnull=True)
+    if not include_archived:
+        customers = customers.filter(archived_at__isnull=True)
+    if all(len(word) < TRIGRAM_MIN for word in words):
+        customers = customers.filter(search_text__startswith=words[0])
+        words = words[1:]
+    for word in words:
+        customers = customers.filter(search_text__contains=word)
+    first = search_words(text)[0]
+    rank = Case(
+        When(search_text__startswith=first, then=Value(0)),
+        When(search_text__contains=f" {first}", then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    archived_last = Case(
+        When(archived_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return customers.annotate(rank=rank, archived_last=archived_last).order_by(
+        "rank", "archived_last", "last_name", "first_name", "id"
+    )
+
+
+CUSTOMER_STATUSES = {
+    "active": {"archived_at__isnull": True},
+    "archived": {"archived_at__isnull": False},
+    "all": {},
+}
+
+
+def customer_list_page(*, text="", status="active", page=1, per_page=25):
+    """One page of the customer list, searched and filtered, without counting the table."""
+    filters = CUSTOMER_STATUSES.get(status, CUSTOMER_STATUSES["active"])
+    if search_words(text):
+        customers = search_customers(text).filter(**filters)
+    else:
+        customers = Customer.objects.filter(merged_into__isnull=True, **filters).order_by(
+            "last_name", "first_name", "id"
+        )
+    return page_of(customers, page, per_page)
+
+
+def quick_search(text, *, limit=10):
+    """The front desk's live results: the best few matches."""
+    return list(search_customers(text)[:limit])
+
+
+def get_customer(customer_id):
+    """The customer a page is about, or 404. Merged tombstones still resolve, to say so."""
+    return get_object_or_404(Customer.objects.select_related("merged_into"), pk=customer_id)
+
+
+def history_page(customer, *, page=1, per_page=20):
+    """A customer's history, newest first, with who did each thing."""
+    lines = Activity.objects.filter(customer=customer).select_related("actor").order_by("-id")
+    return page_of(lines, page, per_page)

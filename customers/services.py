@@ -1,0 +1,140 @@
+"""Every write to customers and their history. One function per user action."""
+
+import re
+
+from django.db import transaction
+from django.utils import timezone
+
+from customers.errors import KinshipError, StaleEdit
+from customers.models import Activity, Customer
+
+EDITABLE_FIELDS = ("first_name", "last_name", "email", "phone", "date_of_birth", "notes")
+FIELD_LABELS = {
+    "first_name": "first name",
+    "last_name": "last name",
+    "email": "email",
+    "phone": "phone",
+    "date_of_birth": "date of birth",
+    "notes": "notes",
+}
+
+
+def phone_digits(phone):
+    """Return just the digits of a phone number, the form search matches."""
+    return re.sub(r"\D", "", phone or "")
+
+
+def record_activity(*, customers, actor, kind, message):
+    """Write one history line on each customer, in one INSERT.
+
+    Call inside the transaction of the change it describes. `message` is either a string
+    or a function of the customer, for lines that name the other party.
+    """
+    lines = [
+        Activity(
+            customer=customer,
+            actor=actor if actor and actor.is_authenticated else None,
+            kind=kind,
+            message=message(customer) if callable(message) else message,
+        )
+        for customer in customers
+    ]
+    Activity.objects.bulk_create(lines)
+    return lines
+
+
+def lock_customer(customer_id):
+    """Fetch a customer for change, locking the row until the transaction ends."""
+    try:
+        return Customer.objects.select_for_update().get(pk=customer_id)
+    except Customer.DoesNotExist:
+        raise KinshipError("That customer does not exist.") from None
+
+
+def _refuse_if_merged(customer):
+    if customer.is_merged:
+        raise KinshipError(f"{customer.full_name} was merged into another account; change that one instead.")
+
+
+@transaction.atomic
+def create_customer(*, actor, first_name, last_name, email="", phone="", date_of_birth=None, notes=""):
+    customer = Customer.objects.create(
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip(),
+        phone=phone.strip(),
+        phone_digits=phone_digits(phone),
+        date_of_birth=date_of_birth,
+        notes=notes,
+    )
+    record_activity(customers=[customer], actor=actor, kind="customer.created", message="Customer created.")
+    return customer
+
+
+@transaction.atomic
+def update_customer(*, actor, customer_id, version, **changes):
+    """Apply an edit form's changes, refusing it when the record changed since it loaded."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    customer = lock_customer(customer_id)
+    _refuse_if_merged(customer)
+    if customer.version != version:
+        raise StaleEdit(
+            f"{customer.full_name} was changed by someone else while you were editing. "
+            "Reload to see their changes, then edit again."
+        )
+    for field in ("first_name", "last_name", "email", "phone"):
+        if field in changes:
+            changes[field] = changes[field].strip()
+    changed = [
+        field for field in EDITABLE_FIELDS if field in changes and getattr(customer, field) != changes[field]
+    ]
+    if not changed:
+        return customer
+    for field in changed:
+        setattr(customer, field, changes[field])
+    customer.phone_digits = phone_digits(customer.phone)
+    customer.version += 1
+    customer.save()
+    names = ", ".join(FIELD_LABELS[field] for field in changed)
+    record_activity(
+        customers=[customer],
+        actor=actor,
+        kind="customer.updated",
+        message=f"Details changed: {names}.",
+    )
+    return customer
+
+
+@transaction.atomic
+def archive_customer(*, actor, customer_id):
+    """Hide a customer from day-to-day lists, keeping everything about them."""
+    customer = lock_customer(customer_id)
+    _refuse_if_merged(customer)
+    if customer.is_archived:
+        raise KinshipError(f"{customer.full_name} is already archived.")
+    customer.archived_at = timezone.now()
+    customer.version += 1
+    customer.save(update_fields=["archived_at", "version", "updated_at"])
+    record_activity(customers=[customer], actor=actor, kind="customer.archived", message="Customer archived.")
+    return customer
+
+
+@transaction.atomic
+def restore_customer(*, actor, customer_id):
+    """Bring an archived customer back to the day-to-day lists."""
+    customer = lock_customer(customer_id)
+    _refuse_if_merged(customer)
+    if not customer.is_archived:
+        raise KinshipError(f"{customer.full_name} is not archived.")
+    customer.archived_at = None
+    customer.version += 1
+    customer.save(update_fields=["archived_at", "version", "updated_at"])
+    record_activity(
+        customers=[customer],
+        actor=actor,
+        kind="customer.restored",
+        message="Customer restored from the archive.",
+    )
+    return customer

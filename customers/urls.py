@@ -1,0 +1,19 @@
+from django.urls import path
+
+from customers import views
+
+app_name = "customers"
+
+urlpatterns = [
+    path("", views.front_desk, name="front_desk"),
+    path("desk/<int:customer_id>/", views.front_desk, name="desk"),
+    path("desk/<int:customer_id>/<slug:tab>/", views.front_desk, name="desk_tab"),
+    path("customers/", views.customer_list, name="list"),
+    path("customers/new/", views.customer_create, name="create"),
+    path("customers/<int:customer_id>/", views.profile, name="profile"),
+    path("customers/<int:customer_id>/edit/", views.customer_edit, name="edit"),
+    path("customers/<int:customer_id>/archive/", views.customer_archive, name="archive"),
+    path("customers/<int:customer_id>/restore/", views.customer_restore, name="restore"),
+    # Last, so that the fixed words above are never read as tab names.
+    path("customers/<int:customer_id>/<slug:tab>/", views.profile, name="profile_tab"),
+]

@@ -1,0 +1,156 @@
+"""Front desk, customer list, profile and the customer forms.
+
+Each view parses the request, checks who may, calls one service or query, and renders.
+An HTMX request that targets a fragment gets just that fragment; everything else (plain
+links, boosted and history-restore requests) gets the whole page.
+"""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from customers import queries, services
+from customers.access import staff_required
+from customers.errors import KinshipError
+from customers.forms import CustomerEditForm, CustomerForm, SearchForm
+from customers.paging import page_number
+from customers.tabs import registry
+
+VIEW = "customers.view_customer"
+ADD = "customers.add_customer"
+CHANGE = "customers.change_customer"
+
+
+def targets(request, fragment_id):
+    """Whether this is an HTMX request that wants only the element `fragment_id`."""
+    htmx = request.htmx
+    return bool(htmx) and not htmx.history_restore_request and htmx.target == fragment_id
+
+
+def _tabs_context(request, customer, tab_slug, *, front_desk):
+    """Context for a customer's tab strip and the one open tab."""
+    tabs = registry.visible_tabs(request, customer, front_desk=front_desk)
+    tab = next((tab for tab in tabs if tab.slug == tab_slug), None)
+    if tab is None:
+        raise Http404("No such tab.")
+    url_name = "customers:desk_tab" if front_desk else "customers:profile_tab"
+    links = [(each, reverse(url_name, args=[customer.pk, each.slug])) for each in tabs]
+    return {
+        "customer": customer,
+        "tabs": links,
+        "tab": tab,
+        "front_desk": front_desk,
+        **tab.context(request, customer),
+    }
+
+
+@require_GET
+@staff_required(VIEW)
+def front_desk(request, customer_id=None, tab="summary"):
+    """The front desk: search, then work on the loaded customer through their tabs."""
+    form = SearchForm(request.GET)
+    text = form.cleaned_data["q"] if form.is_valid() else ""
+    context = {"search_form": form, "results": queries.quick_search(text) if text else None}
+    if targets(request, "search-results"):
+        return render(request, "customers/front_desk.html#search-results", context)
+    if customer_id is not None:
+        customer = queries.get_customer(customer_id)
+        context.update(_tabs_context(request, customer, tab, front_desk=True))
+        if targets(request, "customer-tabs"):
+            return render(request, "customers/_tabs.html", context)
+        if targets(request, "desk-customer"):
+            return render(request, "customers/front_desk.html#desk-customer", context)
+    return render(request, "customers/front_desk.html", context)
+
+
+@require_GET
+@staff_required(VIEW)
+def customer_list(request):
+    form = SearchForm(request.GET)
+    cleaned = form.cleaned_data if form.is_valid() else {}
+    page = queries.customer_list_page(
+        text=cleaned.get("q", ""),
+        status=cleaned.get("status") or "active",
+        page=page_number(request.GET.get("page")),
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"search_form": form, "page": page, "query": query.urlencode()}
+    if targets(request, "customer-results"):
+        return render(request, "customers/customer_list.html#customer-results", context)
+    return render(request, "customers/customer_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(ADD)
+def customer_create(request):
+    form = CustomerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        customer = services.create_customer(actor=request.user, **form.cleaned_data)
+        messages.success(request, f"{customer.full_name} was added.")
+        return redirect(customer)
+    return render(request, "customers/customer_form.html", {"form": form, "customer": None})
+
+
+@require_GET
+@staff_required(VIEW)
+def profile(request, customer_id, tab="summary"):
+    customer = queries.get_customer(customer_id)
+    context = _tabs_context(request, customer, tab, front_desk=False)
+    if targets(request, "customer-tabs"):
+        return render(request, "customers/_tabs.html", context)
+    return render(request, "customers/profile.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(CHANGE)
+def customer_edit(request, customer_id):
+    customer = queries.get_customer(customer_id)
+    if customer.is_merged:
+        raise Http404("Merged customers cannot be edited.")
+    initial = {"version": customer.version}
+    form = CustomerEditForm(request.POST or None, instance=customer, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        changes = {field: form.cleaned_data[field] for field in CustomerForm.Meta.fields}
+        try:
+            services.update_customer(
+                actor=request.user,
+                customer_id=customer.pk,
+                version=form.cleaned_data["version"],
+                **changes,
+            )
+        except KinshipError as error:
+            form.add_error(None, error.message)
+            status = error.status
+        else:
+            messages.success(request, f"{customer.full_name}'s details were saved.")
+            return redirect(customer)
+    return render(
+        request, "customers/customer_form.html", {"form": form, "customer": customer}, status=status
+    )
+
+
+def _status_change(request, customer_id, service, done):
+    customer = queries.get_customer(customer_id)
+    try:
+        service(actor=request.user, customer_id=customer.pk)
+    except KinshipError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done.format(name=customer.full_name))
+    return redirect(customer)
+
+
+@require_POST
+@staff_required(CHANGE)
+def customer_archive(request, customer_id):
+    return _status_change(request, customer_id, services.archive_customer, "{name} was archived.")
+
+
+@require_POST
+@staff_required(CHANGE)
+def customer_restore(request, customer_id):
+    return _status_change(request, customer_id, services.restore_customer, "{name} was restored.")

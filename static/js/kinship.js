@@ -1,0 +1,83 @@
+// Kinship's own behaviour, on top of htmx: toasts, confirmation dialogs, focus after swaps.
+// No inline scripts anywhere (the Content-Security-Policy forbids them).
+(function () {
+  "use strict";
+
+  function showToast(level, text) {
+    var box = document.getElementById("toasts");
+    if (!box) return;
+    var toast = document.createElement("div");
+    toast.className = "toast toast-" + (level || "info");
+    toast.textContent = text;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "toast-close";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "×";
+    toast.appendChild(close);
+    box.appendChild(toast);
+    setTimeout(function () { toast.remove(); }, 8000);
+  }
+
+  // Messages queued during an htmx request arrive as an HX-Trigger event.
+  document.body.addEventListener("messages", function (event) {
+    (event.detail.value || []).forEach(function (message) {
+      showToast(message.level, message.text);
+    });
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.classList.contains("toast-close")) {
+      event.target.parentElement.remove();
+    }
+  });
+
+  // Forms with data-confirm ask first, in the page's <dialog>.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute("data-confirm");
+    if (!question || form.dataset.confirmed === "yes") return;
+    var dialog = document.getElementById("confirm-dialog");
+    if (!dialog || typeof dialog.showModal !== "function") return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    document.getElementById("confirm-message").textContent = question;
+    document.getElementById("confirm-ok").textContent = form.getAttribute("data-confirm-button") || "Confirm";
+    dialog.returnValue = "";
+    dialog.addEventListener("close", function onClose() {
+      dialog.removeEventListener("close", onClose);
+      if (dialog.returnValue === "confirm") {
+        form.dataset.confirmed = "yes";
+        if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+        delete form.dataset.confirmed;
+      }
+    });
+    dialog.showModal();
+  }, true);
+
+  // After a tab or customer is swapped in, move focus there for keyboard and screen-reader users.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (target && (target.id === "customer-tabs" || target.id === "desk-customer")) {
+      var heading = target.querySelector("[aria-selected='true']") || target.querySelector("h2");
+      if (heading) heading.focus({ preventScroll: false });
+    }
+  });
+
+  // An error response still tells the receptionist what happened.
+  document.body.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    var text = status === 403 ? "You don't have permission to do that."
+      : status === 404 ? "That was not found; it may have been removed."
+      : status === 409 ? "Someone else changed this meanwhile. Reload and try again."
+      : "Something went wrong; nothing was changed. Please try again.";
+    showToast("error", text);
+  });
+  document.body.addEventListener("htmx:sendError", function () {
+    showToast("error", "The server could not be reached. Check the connection and try again.");
+  });
+
+  document.querySelectorAll("#toasts .toast").forEach(function (toast) {
+    setTimeout(function () { toast.remove(); }, 8000);
+  });
+})();

@@ -1,0 +1,59 @@
+"""Fixtures shared by every test folder."""
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from hypothesis import HealthCheck, settings
+
+from customers.roles import FRONT_DESK, MANAGER
+from tests.factories import UserFactory
+
+# CI runs a fixed, small set of examples so that a run is repeatable; locally, "dev" explores.
+settings.register_profile(
+    "ci", derandomize=True, max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def _staff(role, **kwargs):
+    user = UserFactory(is_staff=True, **kwargs)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def front_desk_user(db):
+    return _staff(FRONT_DESK, username="fran")
+
+
+@pytest.fixture
+def manager_user(db):
+    return _staff(MANAGER, username="morgan")
+
+
+@pytest.fixture
+def staff_without_roles(db):
+    """Staff in name only: no role, so no permissions."""
+    return UserFactory(is_staff=True, username="nora")
+
+
+@pytest.fixture
+def portal_user(db):
+    """A logged-in user who is not staff (a client of the portal, later)."""
+    return UserFactory(is_staff=False, username="pat")
+
+
+@pytest.fixture
+def desk(client, front_desk_user):
+    """A test client logged in as a Front desk receptionist."""
+    client.force_login(front_desk_user)
+    return client
+
+
+@pytest.fixture
+def on_postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("Needs PostgreSQL: set DATABASE_URL=postgres://… (see README).")
