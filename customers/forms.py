@@ -21,6 +21,11 @@ class CustomerForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].error_messages["required"] = "Enter the customer's first name."
+        self.fields["last_name"].error_messages["required"] = "Enter the customer's last name."
+
     def clean_first_name(self):
         return self._required_name("first_name", "first name")
 

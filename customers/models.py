@@ -48,6 +48,7 @@ class Customer(models.Model):
         on_delete=models.PROTECT,
         related_name="absorbed",
         editable=False,
+        db_index=False,  # see the partial index "customer_tombstones"
     )
     merged_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Raised by every edit; an edit form that carries an older version is stale.
@@ -68,6 +69,12 @@ class Customer(models.Model):
                 fields=["last_name", "first_name", "id"],
                 name="customer_list_order",
                 condition=Q(merged_into__isnull=True),
+            ),
+            # Finding who was merged into whom; tombstones are few, live customers many.
+            models.Index(
+                fields=["merged_into"],
+                name="customer_tombstones",
+                condition=Q(merged_into__isnull=False),
             ),
             # Search's trigram and prefix indexes on `search_text` are PostgreSQL-only and
             # live in migration 0002, outside the model state, so that SQLite (which
