@@ -152,7 +152,8 @@ STORAGES = {
 }
 
 # EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587, or consolemail:// (default).
-_email = env.email_url("EMAIL_URL", default="consolemail://")
+# Production must name a real mail server; elsewhere mail is printed to the console.
+_email = env.email_url("EMAIL_URL") if PRODUCTION else env.email_url("EMAIL_URL", default="consolemail://")
 _smtp_options = {
     "host": _email.get("EMAIL_HOST"),
     "port": _email.get("EMAIL_PORT"),

@@ -16,8 +16,12 @@ def names(customers):
 @pytest.fixture
 def people():
     return {
-        "anna": CustomerFactory(first_name="Anna", last_name="Smith", email="anna@example.com", phone="07700 900111"),
-        "ben": CustomerFactory(first_name="Ben", last_name="Smithson", email="ben@mail.example.org", phone=""),
+        "anna": CustomerFactory(
+            first_name="Anna", last_name="Smith", email="anna@example.com", phone="07700 900111"
+        ),
+        "ben": CustomerFactory(
+            first_name="Ben", last_name="Smithson", email="ben@mail.example.org", phone=""
+        ),
         "cara": CustomerFactory(first_name="Cara", last_name="Goldsmith", email="", phone="020 7946 0123"),
         "dan": CustomerFactory(first_name="Smith", last_name="Jones", email="dj@example.net", phone=""),
     }
@@ -54,7 +58,9 @@ def test_short_words_match_the_start_of_the_family_name(people):
 def test_merged_customers_never_show_and_archived_ones_come_last(people):
     people["anna"].archived_at = people["anna"].created_at
     people["anna"].save()
-    CustomerFactory(first_name="Old", last_name="Smith", merged_into=people["ben"], merged_at=people["ben"].created_at)
+    CustomerFactory(
+        first_name="Old", last_name="Smith", merged_into=people["ben"], merged_at=people["ben"].created_at
+    )
     assert names(search_customers("smith")) == ["Ben Smithson", "Anna Smith", "Smith Jones", "Cara Goldsmith"]
     assert "Anna Smith" not in names(search_customers("smith", include_archived=False))
 

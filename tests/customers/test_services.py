@@ -61,7 +61,9 @@ def test_stale_edit_is_refused_and_changes_nothing(front_desk_user):
     customer = CustomerFactory(first_name="Ben")
     services.update_customer(actor=front_desk_user, customer_id=customer.pk, version=1, first_name="Benjamin")
     with pytest.raises(StaleEdit) as refused:
-        services.update_customer(actor=front_desk_user, customer_id=customer.pk, version=1, first_name="Benny")
+        services.update_customer(
+            actor=front_desk_user, customer_id=customer.pk, version=1, first_name="Benny"
+        )
     assert refused.value.status == 409
     customer.refresh_from_db()
     assert customer.first_name == "Benjamin"

@@ -13,7 +13,9 @@ HTMX = {"HX-Request": "true"}
 
 @pytest.fixture
 def anna():
-    return CustomerFactory(first_name="Anna", last_name="Smith", email="anna@example.com", phone="07700 900111")
+    return CustomerFactory(
+        first_name="Anna", last_name="Smith", email="anna@example.com", phone="07700 900111"
+    )
 
 
 def pages(customer):
@@ -123,14 +125,18 @@ def test_a_tab_request_returns_the_tab_strip_and_panel(desk, anna):
 
 def test_history_restore_and_boosted_requests_get_the_whole_page(desk, anna):
     url = reverse("customers:profile_tab", args=[anna.pk, "history"])
-    restore = desk.get(url, headers={**HTMX, "HX-History-Restore-Request": "true", "HX-Target": "customer-tabs"})
+    restore = desk.get(
+        url, headers={**HTMX, "HX-History-Restore-Request": "true", "HX-Target": "customer-tabs"}
+    )
     assert b"<html" in restore.content
     boosted = desk.get(url, headers={**HTMX, "HX-Boosted": "true"})
     assert b"<html" in boosted.content
 
 
 def test_profile_summary_shows_details_and_age(desk):
-    customer = CustomerFactory(first_name="Ola", last_name="Nowak", notes="Prefers mornings.", date_of_birth=None)
+    customer = CustomerFactory(
+        first_name="Ola", last_name="Nowak", notes="Prefers mornings.", date_of_birth=None
+    )
     html = desk.get(customer.get_absolute_url()).content.decode()
     assert "Ola Nowak" in html and "Prefers mornings." in html
     assert "Date of birth not given" in html
@@ -237,7 +243,9 @@ def test_missing_csrf_token_is_403_and_changes_nothing(client, front_desk_user, 
 
 
 def test_merged_customers_show_where_they_went_and_cannot_be_edited(desk, anna):
-    tombstone = CustomerFactory(first_name="Anne", last_name="Smith", merged_into=anna, merged_at=anna.created_at)
+    tombstone = CustomerFactory(
+        first_name="Anne", last_name="Smith", merged_into=anna, merged_at=anna.created_at
+    )
     html = desk.get(tombstone.get_absolute_url()).content.decode()
     assert "was merged into" in html and anna.get_absolute_url() in html
     assert desk.get(reverse("customers:edit", args=[tombstone.pk])).status_code == 404
@@ -245,6 +253,8 @@ def test_merged_customers_show_where_they_went_and_cannot_be_edited(desk, anna):
 
 def test_htmx_messages_arrive_as_a_trigger_event(desk, anna):
     desk.post(reverse("customers:archive", args=[anna.pk]))
-    response = desk.get(reverse("customers:front_desk") + "?q=anna", headers={**HTMX, "HX-Target": "search-results"})
+    response = desk.get(
+        reverse("customers:front_desk") + "?q=anna", headers={**HTMX, "HX-Target": "search-results"}
+    )
     assert '"messages"' in response.headers["HX-Trigger"]
     assert "Anna Smith was archived." in response.headers["HX-Trigger"]

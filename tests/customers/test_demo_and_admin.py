@@ -1,0 +1,65 @@
+"""The demo data command and the Django admin for customers."""
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.urls import reverse
+
+from customers.admin import CappedCountPaginator
+from customers.models import Activity, Customer
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_loads_logins_and_families_once(capsys):
+    call_command("load_demo_data", customers=120)
+    first = Customer.objects.count()
+    assert first >= 120
+    assert Activity.objects.count() == first
+    families = Customer.objects.values("last_name").order_by().distinct().count()
+    assert families < first  # people share family names: there are families to link later
+    assert Customer.objects.filter(date_of_birth__isnull=False).exists()
+    out = capsys.readouterr().out
+    assert "frontdesk" in out and "manager" in out and "kinship-demo" in out
+
+    call_command("load_demo_data", customers=120)
+    assert Customer.objects.count() == first
+    assert Activity.objects.count() == first
+
+    frontdesk = authenticate(username="frontdesk", password="kinship-demo")
+    manager = authenticate(username="manager", password="kinship-demo")
+    admin = authenticate(username="admin", password="kinship-demo")
+    assert frontdesk.groups.get().name == "Front desk" and not frontdesk.is_superuser
+    assert manager.groups.get().name == "Manager"
+    assert admin.is_superuser and admin.is_staff
+
+
+def test_scale_mode_adds_customers_in_bulk(django_assert_max_num_queries):
+    with django_assert_max_num_queries(20):
+        call_command("load_demo_data", scale=3000, batch=1000)
+    assert Customer.objects.count() >= 3000
+    assert Activity.objects.count() == Customer.objects.count()
+    sample = Customer.objects.exclude(phone="").first()
+    assert sample.phone_digits and sample.search_text.startswith(sample.last_name.lower())
+
+
+def test_admin_searches_with_the_indexed_search(admin_client):
+    CustomerFactory(first_name="Anna", last_name="Smith", phone="07700 900111")
+    CustomerFactory(first_name="Ben", last_name="Jones")
+    url = reverse("admin:customers_customer_changelist")
+    html = admin_client.get(url + "?q=900111").content.decode()
+    assert "Smith" in html and "Jones" not in html
+
+
+def test_admin_never_counts_more_than_the_cap():
+    CustomerFactory.create_batch(5)
+    paginator = CappedCountPaginator(Customer.objects.order_by("id"), 2)
+    paginator.CAP = 3
+    assert paginator.count == 3
+
+
+def test_admin_cannot_delete_customers(admin_client):
+    customer = CustomerFactory()
+    response = admin_client.get(reverse("admin:customers_customer_delete", args=[customer.pk]))
+    assert response.status_code == 403
