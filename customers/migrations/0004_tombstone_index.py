@@ -5,19 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0003_staff_roles'),
+        ("customers", "0003_staff_roles"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='customer',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='absorbed', to='customers.customer'),
+            model_name="customer",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="absorbed",
+                to="customers.customer",
+            ),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(condition=models.Q(('merged_into__isnull', False)), fields=['merged_into'], name='customer_tombstones'),
+            model_name="customer",
+            index=models.Index(
+                condition=models.Q(("merged_into__isnull", False)),
+                fields=["merged_into"],
+                name="customer_tombstones",
+            ),
         ),
     ]

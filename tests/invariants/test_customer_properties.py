@@ -30,7 +30,7 @@ class CustomerProperties(TestCase):
         texts = [last, f"{last} {first}", phone] + ([first] if len(first.strip()) >= 3 else [])
         for text in texts:
             found = list(search_customers(text).values_list("pk", flat=True))
-            self.assertIn(customer.pk, found, text)
+            assert customer.pk in found, text
 
     @given(edits=st.lists(st.sampled_from(["first_name", "last_name", "notes", "phone"]), max_size=6))
     def test_version_and_history_count_every_real_change(self, edits):
@@ -42,5 +42,5 @@ class CustomerProperties(TestCase):
             )
         changes = Activity.objects.filter(customer=customer, kind="customer.updated").count()
         customer.refresh_from_db()
-        self.assertEqual(customer.version, 1 + changes)
-        self.assertEqual(changes, len(edits))
+        assert customer.version == 1 + changes
+        assert changes == len(edits)

@@ -46,7 +46,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--customers", type=int, default=320, help="How many demo customers.")
         parser.add_argument("--scale", type=int, help="Generate this many more customers, fast.")
-        parser.add_argument("--batch", type=int, default=5000, help="Rows per INSERT or COPY in --scale mode.")
+        parser.add_argument(
+            "--batch", type=int, default=5000, help="Rows per INSERT or COPY in --scale mode."
+        )
 
     def handle(self, *args, customers, scale, batch, **options):
         if settings.PRODUCTION:

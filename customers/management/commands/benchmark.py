@@ -1,0 +1,175 @@
+"""Measure the pages' latency and SQL queries against a one-query floor and the Django admin.
+
+Every page is requested in-process through Django's test `Client`, so the figures are
+Django's and the database's time, without a web server or a network. Rounds interleave
+the pages, so a noisy moment on the machine touches them all alike; ratios are between
+medians measured in the same run.
+"""
+
+import statistics
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from customers.models import Customer
+from customers.roles import FRONT_DESK
+
+# What a receptionist types, from the names in customers/demo.py: a family name, a given
+# name, a short prefix (the prefix index), three letters typed so far (a common partial
+# word: Wilson, Williams, Wilkinson, William...), a couple, an email and a phone fragment.
+DEFAULT_TERMS = ("Smith", "Olivia", "Mi", "wil", "anna smith", "olivia.smith", "07712")
+LIVE_SEARCH = {"HX-Request": "true", "HX-Target": "search-results"}
+
+
+@dataclass
+class Page:
+    label: str
+    url: str
+    headers: dict = field(default_factory=dict)
+    #: The label of the admin page that does the same job, to compare with.
+    admin: str | None = None
+    seconds: list = field(default_factory=list)
+    queries: int = 0
+
+
+class Command(BaseCommand):
+    help = (
+        "Measure median and p95 latency and the SQL queries of the health check, front desk "
+        "search, profile, customer list and the admin changelist, on the current database."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--repeat", type=int, default=30, help="Measured rounds (default 30).")
+        parser.add_argument("--warmup", type=int, default=2, help="Unmeasured rounds first (default 2).")
+        parser.add_argument(
+            "--term",
+            action="append",
+            dest="terms",
+            help="A search term to measure; repeat for several (default: a realistic set).",
+        )
+        parser.add_argument(
+            "--user",
+            default="benchmark",
+            help="Log in as this user; created as a Front desk member if missing (default benchmark).",
+        )
+        parser.add_argument("--customer", type=int, help="The customer whose profile is measured.")
+        parser.add_argument("--markdown", action="store_true", help="Print the table as Markdown.")
+
+    def handle(self, *args, repeat, warmup, terms, user, customer, markdown, **options):
+        if settings.PRODUCTION:
+            raise CommandError("The benchmark logs in a made-up user; never run it where PRODUCTION=true.")
+        if repeat < 2:
+            raise CommandError("--repeat must be at least 2 to give a p95.")
+        client = Client()
+        client.force_login(_staff_user(user))
+        pages = _pages(terms or DEFAULT_TERMS, customer or _some_customer())
+        for _ in range(warmup):
+            for page in pages:
+                _get(client, page)
+        for page in pages:  # counted apart, so that capturing SQL adds nothing to the times
+            with CaptureQueriesContext(connection) as queries:
+                _get(client, page)
+            page.queries = len(queries)
+        for _ in range(repeat):
+            for page in pages:
+                started = time.perf_counter()
+                _get(client, page)
+                page.seconds.append(time.perf_counter() - started)
+        customers = Customer.objects.count()
+        self.stdout.write(
+            f"{connection.vendor}, {customers:,} customers, {repeat} rounds after {warmup} warm-up, "
+            f"as {user!r}:\n"
+        )
+        self.stdout.write(_table(pages, markdown=markdown))
+
+
+def _staff_user(username):
+    """Get the user to log in as, or make them a staff member of the Front desk role."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+    if created:
+        user.set_unusable_password()
+        user.save()
+        user.groups.add(Group.objects.get(name=FRONT_DESK))
+    return user
+
+
+def _some_customer():
+    """Pick the oldest live customer: one of the demo's, with the demo's extra data."""
+    customer_id = (
+        Customer.objects.filter(merged_into__isnull=True).order_by("pk").values_list("pk", flat=True).first()
+    )
+    if customer_id is None:
+        raise CommandError("No customers: run `manage.py load_demo_data` first.")
+    return customer_id
+
+
+def _pages(terms, customer_id):
+    """List the pages to measure, the floor first, each search beside its admin equivalent."""
+    desk, customer_list = reverse("customers:front_desk"), reverse("customers:list")
+    admin = reverse("admin:customers_customer_changelist")
+
+    def query(term):
+        return "?" + urlencode({"q": term})
+
+    pages = [Page("health check (floor)", reverse("health"))]
+    pages += [Page(f"desk search {t!r}", desk + query(t), LIVE_SEARCH, f"admin {t!r}") for t in terms]
+    pages += [
+        Page("profile summary", reverse("customers:profile", args=[customer_id])),
+        Page("customer list", customer_list, admin="admin list"),
+        Page(f"customer list {terms[0]!r}", customer_list + query(terms[0]), admin=f"admin {terms[0]!r}"),
+        Page("admin list", admin),
+    ]
+    pages += [Page(f"admin {t!r}", admin + query(t)) for t in terms]
+    return pages
+
+
+def _get(client, page):
+    response = client.get(page.url, headers=page.headers)
+    if response.status_code != 200:
+        raise CommandError(f"{page.label}: {page.url} answered {response.status_code}, not 200.")
+
+
+def _table(pages, *, markdown):
+    """Render the results: median and p95 in ms, queries, and the ratios to floor and admin."""
+    medians = {page.label: statistics.median(page.seconds) for page in pages}
+    floor = medians[pages[0].label]
+    header = ("page", "median ms", "p95 ms", "queries", "× floor", "× admin")
+    rows = []
+    for page in pages:
+        median = medians[page.label]
+        p95 = statistics.quantiles(page.seconds, n=20, method="inclusive")[18]
+        versus_admin = f"{median / medians[page.admin]:.2f}" if page.admin in medians else ""
+        rows.append(
+            (
+                page.label,
+                f"{median * 1000:.1f}",
+                f"{p95 * 1000:.1f}",
+                str(page.queries),
+                f"{median / floor:.1f}",
+                versus_admin,
+            )
+        )
+    if markdown:
+        lines = [header, ("---", "---:", "---:", "---:", "---:", "---:"), *rows]
+        return "\n".join("| " + " | ".join(row) + " |" for row in lines) + "\n"
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    return (
+        "\n".join(
+            "  ".join(
+                cell.ljust(width) if i == 0 else cell.rjust(width)
+                for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+            )
+            for row in (header, *rows)
+        )
+        + "\n"
+    )
