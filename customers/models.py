@@ -64,12 +64,9 @@ class Customer(models.Model):
     class Meta:
         ordering = ["last_name", "first_name", "id"]
         indexes = [
-            # The customer list's order, over the customers it shows.
-            models.Index(
-                fields=["last_name", "first_name", "id"],
-                name="customer_list_order",
-                condition=Q(merged_into__isnull=True),
-            ),
+            # The customer list's and the admin's order. Not partial: the admin lists
+            # tombstones too, and they are too few for a partial index to save anything.
+            models.Index(fields=["last_name", "first_name", "id"], name="customer_name_order"),
             # Finding who was merged into whom; tombstones are few, live customers many.
             models.Index(
                 fields=["merged_into"],
