@@ -4,18 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0004_tombstone_index'),
+        ("customers", "0004_tombstone_index"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='customer',
-            name='customer_list_order',
+            model_name="customer",
+            name="customer_list_order",
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['last_name', 'first_name', 'id'], name='customer_name_order'),
+            model_name="customer",
+            index=models.Index(fields=["last_name", "first_name", "id"], name="customer_name_order"),
         ),
     ]

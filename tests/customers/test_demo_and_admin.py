@@ -63,3 +63,13 @@ def test_admin_cannot_delete_customers(admin_client):
     customer = CustomerFactory()
     response = admin_client.get(reverse("admin:customers_customer_delete", args=[customer.pk]))
     assert response.status_code == 403
+
+
+def test_admin_search_shows_best_matches_first_unless_sorted_by_a_column(admin_client):
+    CustomerFactory(first_name="Zed", last_name="Goldsmith")
+    CustomerFactory(first_name="Amy", last_name="Smith")
+    url = reverse("admin:customers_customer_changelist")
+    ranked = admin_client.get(url + "?q=smith").context["cl"].result_list
+    assert [customer.last_name for customer in ranked] == ["Smith", "Goldsmith"]
+    by_first_name_desc = admin_client.get(url + "?q=smith&o=-2").context["cl"].result_list
+    assert [customer.first_name for customer in by_first_name_desc] == ["Zed", "Amy"]

@@ -32,6 +32,8 @@ LIVE_SEARCH = {"HX-Request": "true", "HX-Target": "search-results"}
 
 @dataclass
 class Page:
+    """One page to request, and what the run measured of it."""
+
     label: str
     url: str
     headers: dict = field(default_factory=dict)
@@ -134,6 +136,7 @@ def _pages(terms, customer_id):
 
 
 def _get(client, page):
+    """Request the page; stop the run on anything but a 200, which would measure an error."""
     response = client.get(page.url, headers=page.headers)
     if response.status_code != 200:
         raise CommandError(f"{page.label}: {page.url} answered {response.status_code}, not 200.")
