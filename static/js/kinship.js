@@ -59,6 +59,8 @@
   document.body.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     if (target && (target.id === "customer-tabs" || target.id === "desk-customer")) {
+      // An outerHTML swap puts a new element in the target's place: focus inside that one.
+      target = document.getElementById(target.id) || target;
       var heading = target.querySelector("[aria-selected='true']") || target.querySelector("h2");
       if (heading) heading.focus({ preventScroll: false });
     }

@@ -1,0 +1,197 @@
+"""Real-browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
+
+Every test in this folder is marked `browser`, so `pytest -m "not browser"` leaves them out.
+When no Chromium is installed they are skipped with the command that installs it, so the
+suite still passes on a machine without one; CI installs it, so there they run.
+
+KINSHIP_CHROMIUM=/path/to/chromium picks another Chromium (a missing path simulates a
+machine without one).
+"""
+
+import os
+import shutil
+from importlib import import_module
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+INSTALL_COMMAND = "apt-get install -y chromium"
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# The password UserFactory gives every user.
+PASSWORD = "correct-horse-battery"
+
+
+def find_chromium():
+    """The Chromium to drive, or None: $KINSHIP_CHROMIUM, else Debian's, else one on PATH."""
+    override = os.environ.get("KINSHIP_CHROMIUM")
+    candidates = [override] if override else [DEBIAN_CHROMIUM, shutil.which("chromium")]
+    for candidate in candidates:
+        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+CHROMIUM = find_chromium()
+
+
+def _is_browser_test(item):
+    return HERE in Path(item.path).resolve().parents
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config, items):
+    # Before the other hooks: the marks must be on the items before `-m` deselects and
+    # before pytest-django reads `django_db` to order the tests.
+    for item in items:
+        if not _is_browser_test(item):
+            continue
+        item.add_marker(pytest.mark.browser)
+        item.add_marker(pytest.mark.only_browser("chromium"))
+        # The live server runs in another thread, so the tests need real commits.
+        item.add_marker(pytest.mark.django_db(transaction=True))
+        if CHROMIUM is None:
+            item.add_marker(
+                pytest.mark.skip(
+                    reason=f"No Chromium at {os.environ.get('KINSHIP_CHROMIUM') or DEBIAN_CHROMIUM} "
+                    f"or on PATH; install it with `{INSTALL_COMMAND}`"
+                )
+            )
+    result = yield
+    # After them (pytest-django sorts by database use): the browser tests run last, so the
+    # browser, Playwright's event loop and DJANGO_ALLOW_ASYNC_UNSAFE (below) are there for
+    # them alone, and the quick tests report first.
+    items.sort(key=_is_browser_test)
+    return result
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _allow_async_unsafe_database_calls():
+    """Playwright's sync API runs an event loop in the main thread, which trips Django's
+    async-safety check on every database call (factories, the flush after each test, the
+    test database's teardown). Switch the check off from the first browser test that runs
+    (selected, and not skipped for want of Chromium) to the end of the session; the browser
+    tests run last, so no other test runs without the check.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+# The staff roles ("Front desk", "Manager" auth groups) come from data migrations, and a
+# transactional test ends by flushing every table: the first such test of a run sees the
+# roles, later ones do not (the post_migrate signal after a flush recreates content types
+# and permissions, not groups). pytest-django's serialized_rollback would reload the
+# migrated rows before each test, but it fails with an IntegrityError on content types
+# when another transactional test without it ran first (tests/concurrency does, even when
+# it skips on SQLite), and leaves the database empty for the tests after it. So instead
+# every browser test replays the migrations that set up the roles: those whose module
+# defines GRANTS (customers/migrations/0003_staff_roles.py; add GRANTS to any new one).
+# They use get_or_create and add, so replaying them on a migrated database changes nothing.
+
+
+@pytest.fixture(scope="session")
+def _role_migrations():
+    """The role-granting data migrations, in the order `migrate` runs them, and their apps."""
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    keys = []
+    for leaf in sorted(loader.graph.leaf_nodes()):
+        keys += [key for key in loader.graph.forwards_plan(leaf) if key not in keys]
+    operations = [
+        operation
+        for key in keys
+        if hasattr(import_module(type(loader.graph.nodes[key]).__module__), "GRANTS")
+        for operation in loader.graph.nodes[key].operations
+        if isinstance(operation, RunPython)
+    ]
+    assert operations, "No migration defines GRANTS: where do the staff roles come from?"
+    return loader.project_state().apps, operations
+
+
+@pytest.fixture(autouse=True)
+def staff_roles(transactional_db, _role_migrations):
+    """The "Front desk" and "Manager" roles, exactly as the migrations make them."""
+    from django.db import connection
+
+    apps, operations = _role_migrations
+    with connection.schema_editor() as schema_editor:
+        for operation in operations:
+            operation.code(apps, schema_editor)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch Debian's Chromium (no `playwright install` here), headless unless --headed."""
+    return {
+        "headless": True,
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": CHROMIUM_FLAGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url(django_db_setup, live_server):
+    """Pages talk to the live server, so tests can say `page.goto("/customers/")`.
+
+    The test database must exist before the live server starts: only then does the server
+    share the main thread's in-memory SQLite connection (instead of opening, and leaking, a
+    connection per request).
+    """
+    return live_server.url
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "en-GB"}
+
+
+@pytest.fixture
+def browser_problems(page):
+    """JavaScript errors, failed loads and CSP violations the page reports while a test runs.
+
+    Chromium reports a Content-Security-Policy violation as a console error ("Refused to
+    execute inline script..."), so one list catches them all. Checked after every test.
+    """
+    problems = []
+
+    def on_console(message):
+        if message.type != "error":
+            return
+        # Chromium asks every site for /favicon.ico; Kinship has none (a 404, not a fault).
+        if message.location.get("url", "").endswith("/favicon.ico"):
+            return
+        # htmx logs a request it cancelled itself (hx-sync="this:replace": she typed on
+        # before the last results came) as an error. A failed response still shows up
+        # as "Failed to load resource" and htmx:responseError.
+        if message.text.startswith(("htmx:sendAbort", "htmx:afterRequest")):
+            return
+        problems.append(f"{message.text} ({message.location.get('url')})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"Uncaught: {error}"))
+    yield problems
+    assert problems == [], "The browser reported errors during the test:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def desk_page(page, browser_problems, front_desk_user):
+    """A browser page logged in as a Front desk receptionist, through the real login form."""
+    page.goto("/login/")
+    page.get_by_label("Username").fill(front_desk_user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("/")
+    return page
