@@ -66,6 +66,16 @@
     }
   });
 
+  // Arrow keys move between tabs, as in any tab strip; Enter opens the focused one.
+  document.addEventListener("keydown", function (event) {
+    var tab = event.target.closest && event.target.closest("[role='tab']");
+    if (!tab || (event.key !== "ArrowRight" && event.key !== "ArrowLeft")) return;
+    var tabs = Array.prototype.slice.call(tab.closest("[role='tablist']").querySelectorAll("[role='tab']"));
+    var step = event.key === "ArrowRight" ? 1 : -1;
+    tabs[(tabs.indexOf(tab) + step + tabs.length) % tabs.length].focus();
+    event.preventDefault();
+  });
+
   // An error response still tells the receptionist what happened.
   document.body.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr.status;

@@ -290,6 +290,12 @@ def test_keyboard_only_search_and_load(desk_page, ada):
     expect(page).to_have_url(f"/desk/{ada.pk}/history/")
     expect_open_tab(page, "History")
     expect_same_document(page)
+    # Arrow keys move along the tab strip, wrapping at the ends.
+    expect(page.get_by_role("tab", name="History")).to_be_focused()
+    page.keyboard.press("ArrowLeft")
+    expect(page.get_by_role("tab", name="Summary")).to_be_focused()
+    page.keyboard.press("ArrowLeft")
+    expect(page.get_by_role("tab", name="History")).to_be_focused()
 
 
 def test_the_browser_check_catches_a_csp_violation(page, browser_problems, live_server):
