@@ -1,0 +1,33 @@
+"""The benchmark command measures every page it names and reports what it measured."""
+
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_benchmark_reports_every_page_with_queries_and_ratios(capsys):
+    CustomerFactory(first_name="Anna", last_name="Smith")
+    call_command("load_demo_data", customers=40)
+    call_command("benchmark", repeat=2, warmup=0, terms=["Smith", "an"], markdown=True)
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    labels = [row.split("|")[1].strip() for row in rows]
+    assert labels[0] == "health check (floor)"
+    assert "desk search 'Smith'" in labels
+    assert "admin 'an'" in labels
+    assert "profile summary" in labels
+    floor = rows[0].split("|")
+    assert floor[4].strip() == "1"  # one query
+    assert floor[5].strip() == "1.0"  # the floor is its own unit
+    desk = next(row for row in rows if "desk search 'Smith'" in row).split("|")
+    assert re.fullmatch(r"\d+\.\d+", desk[6].strip())  # a ratio to the admin was measured
+
+
+def test_benchmark_needs_two_rounds_for_a_p95():
+    with pytest.raises(CommandError, match="at least 2"):
+        call_command("benchmark", repeat=1)
