@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
+# axe-core, the accessibility checker the browser tests run (a test tool from npm).
+AXE_VERSION := 4.14.1
+AXE := $(VENV)/node/node_modules/axe-core/axe.min.js
 
 .PHONY: run test setup lint migrate demo benchmark clean
 
@@ -34,8 +37,14 @@ run: demo
 	@echo "Kinship is at http://127.0.0.1:$(PORT)/  (log in with a demo login above)"
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+$(AXE): | $(BIN)/python
+	@if command -v npm >/dev/null; then \
+		npm install --silent --no-audit --no-fund --prefix $(VENV)/node axe-core@$(AXE_VERSION) \
+		|| echo "Could not install axe-core; the accessibility tests will be skipped."; \
+	else echo "No npm here; the accessibility tests will be skipped."; fi
+
 ## Run the whole suite (on DATABASE_URL when set, else SQLite)
-test: $(VENV)/.dev
+test: $(VENV)/.dev $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
