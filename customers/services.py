@@ -9,6 +9,7 @@ from customers.errors import KinshipError, StaleEdit
 from customers.models import Activity, Customer
 
 EDITABLE_FIELDS = ("first_name", "last_name", "email", "phone", "date_of_birth", "notes")
+TRIMMED_FIELDS = ("first_name", "last_name", "email", "phone")
 FIELD_LABELS = {
     "first_name": "first name",
     "last_name": "last name",
@@ -56,17 +57,24 @@ def _refuse_if_merged(customer):
         raise KinshipError(f"{customer.full_name} was merged into another account; change that one instead.")
 
 
+def _trimmed(details):
+    """Return the details with spaces trimmed from the one-line text fields."""
+    return {field: value.strip() if field in TRIMMED_FIELDS else value for field, value in details.items()}
+
+
 @transaction.atomic
 def create_customer(*, actor, first_name, last_name, email="", phone="", date_of_birth=None, notes=""):
-    customer = Customer.objects.create(
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        email=email.strip(),
-        phone=phone.strip(),
-        phone_digits=phone_digits(phone),
-        date_of_birth=date_of_birth,
-        notes=notes,
+    details = _trimmed(
+        {
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": email,
+            "phone": phone,
+            "date_of_birth": date_of_birth,
+            "notes": notes,
+        }
     )
+    customer = Customer.objects.create(**details, phone_digits=phone_digits(details["phone"]))
     record_activity(customers=[customer], actor=actor, kind="customer.created", message="Customer created.")
     return customer
 
@@ -84,9 +92,7 @@ def update_customer(*, actor, customer_id, version, **changes):
             f"{customer.full_name} was changed by someone else while you were editing. "
             "Reload to see their changes, then edit again."
         )
-    for field in ("first_name", "last_name", "email", "phone"):
-        if field in changes:
-            changes[field] = changes[field].strip()
+    changes = _trimmed(changes)
     changed = [
         field for field in EDITABLE_FIELDS if field in changes and getattr(customer, field) != changes[field]
     ]

@@ -138,25 +138,14 @@ class Command(BaseCommand):
         sql = f"COPY customers_customer ({', '.join(COPY_COLUMNS)}) FROM STDIN"
         with transaction.atomic(), connection.cursor() as cursor, cursor.copy(sql) as copy:
             for person in people:
-                copy.write_row(
-                    (
-                        person.first_name,
-                        person.last_name,
-                        person.email,
-                        person.phone,
-                        phone_digits(person.phone),
-                        person.date_of_birth,
-                        person.notes,
-                        now if person.archived else None,
-                        1,
-                        now,
-                        now,
-                    )
-                )
+                # The same customer bulk_create would make; COPY skips auto_now, so set it.
+                customer = _customer(person, now=now)
+                customer.created_at = customer.updated_at = now
+                copy.write_row([getattr(customer, column) for column in COPY_COLUMNS])
         return len(people)
 
 
-def _customer(person):
+def _customer(person, now=None):
     return Customer(
         first_name=person.first_name,
         last_name=person.last_name,
@@ -165,5 +154,5 @@ def _customer(person):
         phone_digits=phone_digits(person.phone),
         date_of_birth=person.date_of_birth,
         notes=person.notes,
-        archived_at=timezone.now() if person.archived else None,
+        archived_at=(now or timezone.now()) if person.archived else None,
     )
