@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "guardian",
     "waffle",
     "customers",
+    "groups",
 ]
 
 MIDDLEWARE = [

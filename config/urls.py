@@ -11,6 +11,7 @@ urlpatterns = [
     # The admin signs in through the same throttled form as the back office.
     path("admin/login/", views.ThrottledLoginView.as_view()),
     path("admin/", admin.site.urls),
+    path("", include("groups.urls")),
     path("", include("customers.urls")),
 ]
 

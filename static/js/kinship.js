@@ -79,6 +79,8 @@
   // An error response still tells the receptionist what happened.
   document.body.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr.status;
+    // The server already said why, as a message toast: don't say it twice.
+    if ((event.detail.xhr.getResponseHeader("HX-Trigger") || "").indexOf("messages") !== -1) return;
     var text = status === 403 ? "You don't have permission to do that."
       : status === 404 ? "That was not found; it may have been removed."
       : status === 409 ? "Someone else changed this meanwhile. Reload and try again."
@@ -87,6 +89,14 @@
   });
   document.body.addEventListener("htmx:sendError", function () {
     showToast("error", "The server could not be reached. Check the connection and try again.");
+  });
+
+  // Enter in a live search box searches (it already does, as you type) rather than
+  // submitting the form around it, which would add or save before anyone was chosen.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches && event.target.matches("input[data-search]")) {
+      event.preventDefault();
+    }
   });
 
   document.querySelectorAll("#toasts .toast").forEach(function (toast) {

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class GroupsConfig(AppConfig):
+    name = "groups"
+    verbose_name = "Account linking"
+
+    def ready(self):
+        from customers import demo
+        from groups import demo as group_demo
+        from groups import profile_tabs
+
+        profile_tabs.register()
+        demo.steps.append(group_demo.make_groups)

@@ -1,0 +1,2 @@
+def make_groups(stdout):
+    pass

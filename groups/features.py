@@ -1,0 +1,28 @@
+"""The superuser switches (django-waffle) that govern account linking.
+
+Both are made, switched off, by a data migration, so superusers find them in the admin.
+"""
+
+from waffle import switch_is_active
+
+#: Groups, their members, the Linked Accounts tab and everything linking adds later.
+ACCOUNT_LINKING = "account_linking"
+#: Lets an Admin (a carer, a nanny) belong to several groups; Owners and Dependents stay in one.
+ADMINS_IN_SEVERAL_GROUPS = "admins_in_several_groups"
+
+
+def account_linking_on(request=None):
+    """Whether account linking is switched on, asked once per request.
+
+    Waffle reads switches from the shared database cache, so one page that shows a tab,
+    a panel and a badge asks once rather than three times.
+    """
+    if request is None:
+        return switch_is_active(ACCOUNT_LINKING)
+    if not hasattr(request, "_account_linking_on"):
+        request._account_linking_on = switch_is_active(ACCOUNT_LINKING)
+    return request._account_linking_on
+
+
+def admins_in_several_groups():
+    return switch_is_active(ADMINS_IN_SEVERAL_GROUPS)

@@ -1,0 +1,78 @@
+"""Reads the group pages need, each in a fixed number of queries whatever the group's size."""
+
+from django.db.models import Case, IntegerField, Value, When
+
+from customers.queries import search_customers
+from groups.features import admins_in_several_groups
+from groups.models import GroupMember, MemberLabel, Role
+
+ROLE_ORDER = Case(
+    When(role=Role.OWNER, then=Value(0)),
+    When(role=Role.ADMIN, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def memberships_of(customer):
+    """The customer's groups, as their memberships (usually none or one)."""
+    return list(
+        GroupMember.objects.filter(customer=customer)
+        .select_related("group", "label")
+        .order_by("group__name", "id")
+    )
+
+
+def members_of(group_ids):
+    """Every member of these groups, Owner first, then Admins, then Dependents, by name."""
+    return list(
+        GroupMember.objects.filter(group_id__in=group_ids)
+        .select_related("customer", "label")
+        .annotate(role_order=ROLE_ORDER)
+        .order_by("group_id", "role_order", "customer__last_name", "customer__first_name", "id")
+    )
+
+
+def groups_of(customer):
+    """The customer's groups, each with its members: [(membership, [members])], in 2 queries."""
+    memberships = memberships_of(customer)
+    if not memberships:
+        return []
+    members = members_of([m.group_id for m in memberships])
+    return [(m, [each for each in members if each.group_id == m.group_id]) for m in memberships]
+
+
+def offered_labels():
+    """The labels a receptionist may choose now: retired ones are not offered."""
+    return list(MemberLabel.objects.filter(is_active=True))
+
+
+def candidates(text, *, group=None, exclude=None, limit=10):
+    """Customers to add to a group, matching `text`, each marked with why it cannot be chosen.
+
+    Archived customers are left out. Each result gets `memberships` (their groups) and
+    `blocked` (a reason, or "" when they may be chosen). Two queries whatever the results.
+    """
+    results = list(search_customers(text, include_archived=False)[:limit])
+    memberships = GroupMember.objects.filter(customer__in=results).select_related("group")
+    by_customer = {}
+    for membership in memberships:
+        by_customer.setdefault(membership.customer_id, []).append(membership)
+    several = admins_in_several_groups() if by_customer else False
+    for customer in results:
+        customer.memberships = by_customer.get(customer.pk, [])
+        if exclude is not None and customer.pk == exclude.pk:
+            customer.blocked = "This is the customer whose profile you are on"
+        else:
+            customer.blocked = _why_blocked(customer.memberships, group=group, several=several)
+    return results
+
+
+def _why_blocked(memberships, *, group, several):
+    if not memberships:
+        return ""
+    if group is not None and any(m.group_id == group.pk for m in memberships):
+        return "Already in this group"
+    if several and all(m.role == Role.ADMIN for m in memberships):
+        return ""  # may join as an Admin; the form says so if another role is chosen
+    return f"In {memberships[0].group.name}"

@@ -1,0 +1,295 @@
+"""Creating a group and managing its members, from the Owner's or an Admin's profile.
+
+Forms are shown in the Summary tab's group panel (HTMX) or as a page of their own; every
+action is a plain POST that also works without JavaScript. The whole feature answers 404
+while its switch is off.
+"""
+
+import json
+from functools import wraps
+from urllib.parse import urlparse
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from customers.access import staff_required
+from customers.errors import KinshipError
+from customers.queries import get_customer
+from customers.views import targets
+from groups import queries, services
+from groups.features import account_linking_on
+from groups.forms import AddMemberForm, ChangeMemberForm, GroupCreateForm, RenameGroupForm
+from groups.models import MANAGING_ROLES, GroupMember
+
+EDITOR = "groups/editor.html"
+
+
+def linking_feature(view):
+    """Answer 404, as if the pages did not exist, while account linking is switched off."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not account_linking_on(request):
+            raise Http404("Account linking is switched off.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _customer(customer_id):
+    customer = get_customer(customer_id)
+    if customer.is_merged:
+        raise Http404("Merged customers have no group.")
+    return customer
+
+
+def _managing(customer_id, group_id):
+    """The profile's customer and their membership of the group, if it lets them manage it."""
+    customer = _customer(customer_id)
+    membership = get_object_or_404(
+        GroupMember.objects.select_related("group"),
+        customer=customer,
+        group_id=group_id,
+        role__in=MANAGING_ROLES,
+    )
+    return customer, membership.group
+
+
+def _next_url(request, customer):
+    """Where to go back to: the page the form was opened from, else the profile."""
+    wanted = request.POST.get("next") or request.GET.get("next")
+    if wanted and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
+        return wanted
+    return customer.get_absolute_url()
+
+
+def _done(request, next_url, message):
+    """Report success and go back: htmx reloads only the tabs, a plain POST redirects."""
+    messages.success(request, message)
+    if _embedded(request):
+        location = {"path": next_url, "target": "#customer-tabs", "swap": "outerHTML"}
+        return HttpResponse(status=204, headers={"HX-Location": json.dumps(location)})
+    if request.htmx:  # the form's own page: there are no tabs to reload, so go back
+        return HttpResponse(status=204, headers={"HX-Redirect": next_url})
+    return redirect(next_url)
+
+
+def _embedded(request):
+    """Whether the form is shown inside a customer's tabs, rather than on a page of its own."""
+    return bool(request.htmx) and urlparse(request.htmx.current_url or "").path != request.path
+
+
+def _editor(request, context, *, status=200):
+    """Render a group form: the fragment for htmx, or a page of its own."""
+    context["embedded"] = _embedded(request)
+    if targets(request, "candidate-results"):
+        return render(request, f"{EDITOR}#candidate-results", context)
+    template = f"{EDITOR}#group-editor" if targets(request, "group-editor") else EDITOR
+    return render(request, template, context, status=status)
+
+
+def _selected(request):
+    """The customer chosen with Select Customer (GET) or carried in the form (POST)."""
+    source = request.POST if request.method == "POST" else request.GET
+    # "select" wins even when empty: that is "Choose someone else".
+    raw = source["select"] if "select" in source else source.get("member")
+    if not raw or not str(raw).isdigit():
+        return None
+    return get_customer(int(raw))
+
+
+def _search_context(request, form_url, *, customer, group=None):
+    text = (request.GET.get("q") or request.POST.get("q") or "").strip()[:100]
+    results = queries.candidates(text, group=group, exclude=customer) if text else None
+    return {"form_url": form_url, "results": results, "searched": text}
+
+
+def _refusal(form, error):
+    form.add_error(None, error.message)
+    return error.status if error.status != 400 else 200
+
+
+@require_http_methods(["GET", "POST"])
+@linking_feature
+@staff_required("groups.add_customergroup")
+def group_create(request, customer_id):
+    customer = _customer(customer_id)
+    form_url = reverse("groups:create", args=[customer.pk])
+    next_url = _next_url(request, customer)
+    if request.method == "POST":
+        form = GroupCreateForm(request.POST)
+    else:
+        form = GroupCreateForm(initial=request.GET.dict())
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            group = services.create_group(
+                actor=request.user,
+                owner_id=customer.pk,
+                owner_label_id=data["owner_label"].pk,
+                name=data["name"],
+                member_id=data["member"] or None,
+                member_role=data["role"],
+                member_label_id=data["label"].pk if data["label"] else None,
+            )
+        except KinshipError as error:
+            status = _refusal(form, error)
+        else:
+            return _done(request, next_url, f"The group “{group.name}” was created.")
+    context = {
+        "mode": "create",
+        "form": form,
+        "customer": customer,
+        "selected": _selected(request),
+        "next": next_url,
+        **_search_context(request, form_url, customer=customer),
+    }
+    return _editor(request, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@linking_feature
+@staff_required("groups.add_groupmember")
+def member_add(request, customer_id, group_id):
+    customer, group = _managing(customer_id, group_id)
+    form_url = reverse("groups:add", args=[customer.pk, group.pk])
+    next_url = _next_url(request, customer)
+    form = (
+        AddMemberForm(request.POST) if request.method == "POST" else AddMemberForm(initial=request.GET.dict())
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = services.add_member(
+                actor=request.user,
+                group_id=group.pk,
+                customer_id=data["member"],
+                role=data["role"],
+                label_id=data["label"].pk,
+            )
+        except KinshipError as error:
+            status = _refusal(form, error)
+        else:
+            return _done(request, next_url, f"{member.customer.full_name} was added to “{group.name}”.")
+    context = {
+        "mode": "add",
+        "form": form,
+        "customer": customer,
+        "group": group,
+        "selected": _selected(request),
+        "next": next_url,
+        **_search_context(request, form_url, customer=None, group=group),
+    }
+    return _editor(request, context, status=status)
+
+
+def _member(group, member_id):
+    return get_object_or_404(
+        GroupMember.objects.select_related("customer", "label"), pk=member_id, group=group
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@linking_feature
+@staff_required("groups.change_groupmember")
+def member_change(request, customer_id, group_id, member_id):
+    customer, group = _managing(customer_id, group_id)
+    member = _member(group, member_id)
+    next_url = _next_url(request, customer)
+    initial = {"role": member.role, "label": member.label_id, "version": member.version}
+    form = ChangeMemberForm(request.POST or None, initial=initial, member=member)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.change_member(
+                actor=request.user,
+                member_id=member.pk,
+                role=data["role"],
+                label_id=data["label"].pk,
+                version=data["version"],
+            )
+        except KinshipError as error:
+            status = _refusal(form, error)
+        else:
+            return _done(
+                request, next_url, f"{member.customer.full_name}'s place in “{group.name}” was saved."
+            )
+    context = {
+        "mode": "change",
+        "form": form,
+        "customer": customer,
+        "group": group,
+        "member": member,
+        "form_url": reverse("groups:change", args=[customer.pk, group.pk, member.pk]),
+        "next": next_url,
+    }
+    return _editor(request, context, status=status)
+
+
+@require_POST
+@linking_feature
+@staff_required("groups.delete_groupmember")
+def member_remove(request, customer_id, group_id, member_id):
+    customer, group = _managing(customer_id, group_id)
+    member = _member(group, member_id)
+    next_url = _next_url(request, customer)
+    if member.customer_id == customer.pk:
+        # Whoever leaves, the page to return to must still show the group: their own
+        # profile would not, when the group is gone or they managed it from there.
+        next_url = customer.get_absolute_url()
+    try:
+        remaining = services.remove_member(actor=request.user, member_id=member.pk)
+    except KinshipError as error:
+        return _refused(request, error, next_url)
+    if remaining is None:
+        return _done(
+            request, next_url, f"{member.customer.full_name} left “{group.name}”; the group is gone."
+        )
+    return _done(request, next_url, f"{member.customer.full_name} was removed from “{group.name}”.")
+
+
+def _refused(request, error, back_url):
+    """Say why an action without a form of its own was refused, changing nothing."""
+    if request.htmx:
+        messages.error(request, error.message)
+    return render(
+        request, "refused.html", {"message": error.message, "back_url": back_url}, status=error.status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@linking_feature
+@staff_required("groups.change_customergroup")
+def group_rename(request, customer_id, group_id):
+    customer, group = _managing(customer_id, group_id)
+    next_url = _next_url(request, customer)
+    form = RenameGroupForm(request.POST or None, initial={"name": group.name, "version": group.version})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            renamed = services.rename_group(
+                actor=request.user,
+                group_id=group.pk,
+                name=form.cleaned_data["name"],
+                version=form.cleaned_data["version"],
+            )
+        except KinshipError as error:
+            status = _refusal(form, error)
+        else:
+            return _done(request, next_url, f"The group is now called “{renamed.name}”.")
+    context = {
+        "mode": "rename",
+        "form": form,
+        "customer": customer,
+        "group": group,
+        "form_url": reverse("groups:rename", args=[customer.pk, group.pk]),
+        "next": next_url,
+    }
+    return _editor(request, context, status=status)
