@@ -6,9 +6,10 @@ class GroupsConfig(AppConfig):
     verbose_name = "Account linking"
 
     def ready(self):
-        from customers import demo
+        from customers import benchmarks, demo
         from groups import demo as group_demo
         from groups import profile_tabs
 
         profile_tabs.register()
         demo.steps.append(group_demo.make_groups)
+        benchmarks.pages.append(profile_tabs.benchmark_pages)

@@ -1,8 +1,12 @@
 """The group panel on the Summary tab and the Linked Accounts tab, added to the registry."""
 
+from django.db.models import Count
+from django.urls import reverse
+
 from customers.tabs import Panel, Tab, registry
 from groups import queries
 from groups.features import account_linking_on
+from groups.models import CustomerGroup, Role
 
 VIEW_GROUPS = "groups.view_customergroup"
 
@@ -54,3 +58,26 @@ def register():
             is_visible=tab_visible,
         )
     )
+
+
+def benchmark_pages():
+    """The Summary and Linked Accounts tabs of the Owner of the largest group."""
+    group = CustomerGroup.objects.annotate(size=Count("members")).order_by("-size", "pk").first()
+    if group is None:
+        return []
+    owner_id = group.members.get(role=Role.OWNER).customer_id
+    tabs = {"HX-Request": "true", "HX-Target": "customer-tabs"}
+    where = f"(group of {group.size})"
+    return [
+        (f"profile summary {where}", reverse("customers:profile", args=[owner_id]), {}),
+        (
+            f"linked accounts {where}",
+            reverse("customers:profile_tab", args=[owner_id, "linked-accounts"]),
+            {},
+        ),
+        (
+            f"desk linked accounts tab {where}",
+            reverse("customers:desk_tab", args=[owner_id, "linked-accounts"]),
+            tabs,
+        ),
+    ]

@@ -20,6 +20,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from customers import benchmarks
 from customers.models import Customer
 from customers.roles import FRONT_DESK
 
@@ -132,6 +133,8 @@ def _pages(terms, customer_id):
         Page("admin list", admin),
     ]
     pages += [Page(f"admin {t!r}", admin + query(t)) for t in terms]
+    for app_pages in benchmarks.pages:
+        pages += [Page(label, url, headers) for label, url, headers in app_pages()]
     return pages
 
 
