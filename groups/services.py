@@ -80,6 +80,9 @@ def _joinable(customer, role, group=None):
     if not current:
         return several
     if several and all(m.role == Role.ADMIN for m in current):
+        # An Admin who joined while the switch was off is held to one group by the
+        # database; now that they may be in several, so are their Admin places so far.
+        GroupMember.objects.filter(pk__in=[m.pk for m in current]).update(in_several_groups=True)
         return True
     where = current[0].group.name
     if several:
