@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from customers.access import staff_required
 from customers.errors import KinshipError
+from customers.models import Customer
 from customers.queries import get_customer
 from customers.views import targets
 from groups import queries, services
@@ -99,7 +100,7 @@ def _selected(request):
     raw = source["select"] if "select" in source else source.get("member")
     if not raw or not str(raw).isdigit():
         return None
-    return get_customer(int(raw))
+    return Customer.objects.filter(pk=int(raw), merged_into__isnull=True).first()
 
 
 def _search_context(request, form_url, *, customer, group=None):
