@@ -1,7 +1,7 @@
 """The group rules, enforced by the services and, beneath them, by the database."""
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from customers.errors import KinshipError, StaleEdit
@@ -304,16 +304,38 @@ def test_the_database_refuses_what_the_services_refuse(family, labels):
     ben, group = family["ben"], family["group"]
     other = CustomerGroup.objects.create(name="Other")
     child = labels["Child"]
-    cases = [
-        dict(group=other, customer=ben, role=Role.DEPENDENT, label=child),  # customer_in_one_group
-        dict(group=group, customer=CustomerFactory(), role=Role.OWNER, label=child),  # group_has_one_owner
-        dict(group=other, customer=CustomerFactory(), role="boss", label=child),  # group_member_role_known
-        dict(  # group_member_only_admins_in_several
-            group=other, customer=CustomerFactory(), role=Role.DEPENDENT, label=child, in_several_groups=True
-        ),
-    ]
-    for fields in cases:
-        with pytest.raises(IntegrityError), transaction.atomic():
+    fresh = {"customer": CustomerFactory, "label": child}
+    cases = {
+        "customer_in_one_group": {"group": other, "customer": ben, "role": Role.DEPENDENT, "label": child},
+        "group_has_one_owner": {**fresh, "group": group, "role": Role.OWNER},
+        "group_member_role_known": {**fresh, "group": other, "role": "boss"},
+        "group_member_only_admins_in_several": {
+            **fresh,
+            "group": other,
+            "role": Role.DEPENDENT,
+            "in_several_groups": True,
+        },
+    }
+    for name, fields in cases.items():
+        if callable(fields["customer"]):
+            fields["customer"] = fields["customer"]()
+        with pytest.raises(IntegrityError) as refused_by, transaction.atomic():
             GroupMember.objects.create(**fields)
+        if connection.vendor == "postgresql":  # SQLite names the columns, not the constraint
+            assert name in str(refused_by.value)
     with pytest.raises(IntegrityError), transaction.atomic():
         MemberLabel.objects.create(name="pArEnT")
+
+
+def test_on_postgresql_an_admin_in_several_groups_holds_no_other_kind_of_place(family, labels, on_postgres):
+    """The exclusion constraint from migration 0002: a shared Admin place and a sole place
+    of the same customer cannot coexist, whatever writes them."""
+    other = CustomerGroup.objects.create(name="Other")
+    with pytest.raises(IntegrityError, match="group_member_several_only_as_admin"), transaction.atomic():
+        GroupMember.objects.create(
+            group=other,
+            customer=family["ben"],
+            role=Role.ADMIN,
+            label=labels["Nanny"],
+            in_several_groups=True,
+        )
