@@ -24,6 +24,9 @@ def make_groups(stdout):
     singles = [h[0] for h in homes if len(h) == 1 and 20 <= _age(h[0]) < 60]
     elders = [h[0] for h in homes if len(h) == 1 and _age(h[0]) >= 75]
     couples = [h for h in homes if len(h) == 2 and all(_age(p) >= 18 for p in h)]
+    if len(families) < 9 or len(singles) < 7 or len(elders) < 3 or not couples:
+        stdout.write("  Too few demo customers to make the demo groups of every shape; none made.")
+        return
     made = []
 
     def group(owner, owner_label, others=(), name=""):

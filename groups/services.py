@@ -2,7 +2,7 @@
 
 Each runs in one transaction, writes a History line on every customer it touches, and
 locks what two desks could race for, always in the same order: the group row first, then
-customers by id. The database constraints on `GroupMember` hold the rules a lock could
+customers by id, then memberships. The database constraints on `GroupMember` hold the rules a lock could
 miss; their violations come back as `KinshipError`s a receptionist can read.
 """
 
@@ -189,10 +189,13 @@ def _demote(owner):
 
 def _lock_member(member_id, *, version=None):
     """Lock a membership's group and then the membership, and check the form is fresh."""
-    group_id = GroupMember.objects.filter(pk=member_id).values_list("group_id", flat=True).first()
-    if group_id is None:
+    ids = GroupMember.objects.filter(pk=member_id).values_list("group_id", "customer_id").first()
+    if ids is None:
         raise KinshipError("That customer is no longer in the group.")
-    group = _lock_group(group_id)
+    group = _lock_group(ids[0])
+    # The customer before their membership, as adding them elsewhere does (which may
+    # update this very row): the same order everywhere, so two desks never deadlock.
+    lock_customer(ids[1])
     member = (
         GroupMember.objects.select_for_update()
         .select_related("customer", "label")
@@ -255,8 +258,8 @@ def change_member(*, actor, member_id, role, label_id, version):
 
 
 def _refuse_if_in_other_groups(member, role_words):
-    """Lock the member's customer; refuse if they are in another group too (Admins only may be)."""
-    customer = lock_customer(member.customer_id)
+    """Refuse if the member (whose customer `_lock_member` locked) is in another group too."""
+    customer = member.customer
     if customer.group_memberships.exclude(pk=member.pk).exists():
         raise KinshipError(
             f"{customer.full_name} is also in another group, and {role_words} belongs to one group "
