@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.views.main import ORDER_VAR
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
+from waffle.models import Flag, Sample, Switch
 
 from customers.models import Activity, Customer
 from customers.queries import rank_matches
@@ -82,3 +84,29 @@ class ActivityAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _modern_waffle_admin(admin_class):
+    """Waffle's admin class with Django 6.1's `get_actions` signature.
+
+    django-waffle 5.0 overrides `get_actions(request)` to drop "delete selected"; Django 6.1
+    deprecates that signature with a warning on every changelist (an error under our tests)
+    and will stop calling it in Django 2028. Same behaviour, new signature.
+    """
+
+    class Admin(admin_class):
+        def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+            actions = admin.ModelAdmin.get_actions(self, request, action_location=action_location)
+            actions.pop("delete_selected", None)
+            return actions
+
+    Admin.__name__ = admin_class.__name__
+    return Admin
+
+
+# Superusers switch features on here (Django-Waffle › Switches).
+for _model in (Switch, Flag, Sample):
+    if admin.site.is_registered(_model):
+        _waffle_admin = type(admin.site.get_model_admin(_model))
+        admin.site.unregister(_model)
+        admin.site.register(_model, _modern_waffle_admin(_waffle_admin))

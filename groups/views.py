@@ -35,6 +35,8 @@ def linking_feature(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not account_linking_on(request):
+            if request.htmx:  # a page opened before the switch went off: say why it failed
+                messages.error(request, "Account linking has been switched off. Reload the page.")
             raise Http404("Account linking is switched off.")
         return view(request, *args, **kwargs)
 

@@ -123,12 +123,17 @@ def _role_migrations():
 @pytest.fixture(autouse=True)
 def staff_roles(transactional_db, _role_migrations):
     """The "Front desk" and "Manager" roles, exactly as the migrations make them."""
+    from django.core.cache import cache
     from django.db import connection
 
     apps, operations = _role_migrations
     with connection.schema_editor() as schema_editor:
         for operation in operations:
             operation.code(apps, schema_editor)
+    # The replay also recreates waffle's switches (off), through the migration's models,
+    # which send waffle no signal; and the flush leaves the cache table (`kinship_cache`)
+    # as it was. Clear it, so that no test sees the switches the test before it set.
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

@@ -58,3 +58,20 @@ def test_groups_are_read_only_in_the_admin(admin_client, family):
     assert admin_client.get(reverse("admin:groups_customergroup_add")).status_code == 403
     assert admin_client.get(reverse("admin:groups_groupmember_changelist")).status_code == 200
     assert CustomerGroup.objects.get().name == "Smith family"
+
+
+def test_superusers_flip_switches_in_the_admin_without_warnings(admin_client):
+    """Waffle's admin, re-registered with Django 6.1's get_actions signature (warnings are
+    errors in the tests, so the old one would fail here)."""
+    from waffle.models import Switch
+
+    page = admin_client.get(reverse("admin:waffle_switch_changelist"))
+    assert page.status_code == 200 and "account_linking" in page.content.decode()
+    switch = Switch.objects.get(name=ACCOUNT_LINKING)
+    assert "delete_selected" not in page.content.decode()
+    response = admin_client.post(
+        reverse("admin:waffle_switch_changelist"),
+        {"action": "enable_switches", "_selected_action": [switch.pk]},
+    )
+    assert response.status_code == 302
+    assert Switch.objects.get(name=ACCOUNT_LINKING).active

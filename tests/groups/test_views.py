@@ -59,6 +59,10 @@ def test_switched_off_everything_is_gone_but_the_data_stays(desk, family):
             desk.get(reverse("customers:profile_tab", args=[anna.pk, "linked-accounts"])).status_code == 404
         )
         assert desk.get(reverse("customers:desk_tab", args=[anna.pk, "linked-accounts"])).status_code == 404
+        # A page left open before the switch went off hears why its request failed.
+        response = desk.get(urls(family)["add"], headers=HTMX)
+        assert response.status_code == 404
+        assert "switched off" in json.loads(response.headers["HX-Trigger"])["messages"][0]["text"]
     assert GroupMember.objects.count() == 3
     with override_switch(ACCOUNT_LINKING, active=True):
         page = desk.get(reverse("customers:profile", args=[anna.pk])).text
@@ -113,7 +117,7 @@ def test_candidate_search_shows_who_cannot_be_chosen(desk, family, linking_on):
     assert "In Smith family (Owner)" in page and "In Smith family (Dependent)" in page
     other = CustomerFactory(first_name="Amy", last_name="Smith")
     page = desk.get(url, headers={**HTMX, "HX-Target": "candidate-results"}).text
-    assert f'aria-label="Select {other.full_name}"' in page
+    assert f'aria-label="Select Customer: {other.full_name}"' in page
 
 
 def create_data(parent, **extra):
