@@ -68,10 +68,11 @@ def _check_role(role):
 
 
 def _joinable(customer, role, group=None):
-    """Whether `customer` may join a group in `role`; return the membership's sharing flag.
+    """Refuse unless `customer` may join a group in `role`; return the new place's sharing flag.
 
     A customer belongs to one group; when the switch allows it, an Admin may belong to
-    several, as long as every group they are in has them as an Admin.
+    several, as long as every group they are in has them as an Admin. Joining a second
+    group marks the Admin places they already hold as shared too.
     """
     current = list(customer.group_memberships.select_related("group"))
     if group is not None and any(m.group_id == group.pk for m in current):
