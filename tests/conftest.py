@@ -6,9 +6,13 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 from hypothesis import HealthCheck, settings
+from waffle.testutils import override_switch
 
 from customers.roles import FRONT_DESK, MANAGER
-from tests.factories import UserFactory
+from groups import services as group_services
+from groups.features import ACCOUNT_LINKING, ADMINS_IN_SEVERAL_GROUPS
+from groups.models import MemberLabel, Role
+from tests.factories import CustomerFactory, UserFactory
 
 # CI runs a fixed, small set of examples so that a run is repeatable; locally, "dev" explores.
 settings.register_profile(
@@ -63,3 +67,47 @@ def desk(client, front_desk_user):
 def on_postgres():
     if connection.vendor != "postgresql":
         pytest.skip("Needs PostgreSQL: set DATABASE_URL=postgres://… (see README).")
+
+
+@pytest.fixture
+def linking_on(db):
+    with override_switch(ACCOUNT_LINKING, active=True):
+        yield
+
+
+@pytest.fixture
+def several_groups_on(db):
+    with override_switch(ADMINS_IN_SEVERAL_GROUPS, active=True):
+        yield
+
+
+@pytest.fixture
+def labels(db):
+    """The default labels the data migration made, by name."""
+    return {label.name: label for label in MemberLabel.objects.all()}
+
+
+@pytest.fixture
+def actor(front_desk_user):
+    return front_desk_user
+
+
+@pytest.fixture
+def family(actor, labels):
+    """The Smiths: Anna (Owner, Parent), Ben (Dependent, Child) and Cara (Admin, Nanny)."""
+    anna = CustomerFactory(first_name="Anna", last_name="Smith")
+    ben = CustomerFactory(first_name="Ben", last_name="Smith")
+    cara = CustomerFactory(first_name="Cara", last_name="Jones")
+    group = group_services.create_group(
+        actor=actor,
+        owner_id=anna.pk,
+        owner_label_id=labels["Parent"].pk,
+        member_id=ben.pk,
+        member_role=Role.DEPENDENT,
+        member_label_id=labels["Child"].pk,
+    )
+    group_services.add_member(
+        actor=actor, group_id=group.pk, customer_id=cara.pk, role=Role.ADMIN, label_id=labels["Nanny"].pk
+    )
+    members = {m.customer.first_name.lower(): m for m in group.members.select_related("customer")}
+    return {"group": group, "anna": anna, "ben": ben, "cara": cara, "members": members}

@@ -1,0 +1,108 @@
+"""Links between two customers: how they are related and what each may do for the other."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+
+from customers.models import Customer
+
+#: The four things an agent may do on behalf of a principal, as (field, words on screen).
+PERMISSIONS = (
+    ("can_book", "Book and Manage Appointments"),
+    ("can_complete_forms", "Complete Intake Forms"),
+    ("receives_copies", "Receive Copies of Appointment Notification Emails"),
+    ("can_use_packages", "Can Use Sessions from Packages"),
+)
+PERMISSION_FIELDS = tuple(field for field, _ in PERMISSIONS)
+
+
+class RelationshipType(models.Model):
+    """How one customer is related to another: Parent, Child, Partner… Superusers edit them.
+
+    Each type names its reverse (a Parent's other side is a Child); a symmetric type
+    (Partner, Sibling) has no reverse and is its own. The defaults say what someone of
+    this type may do for the other, and pre-fill the form when a link is set up.
+    """
+
+    name = models.CharField(max_length=50)
+    reverse = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reverse_of",
+        help_text="The other side: Child for Parent. Leave empty when the type is its own reverse (Partner).",
+    )
+    is_active = models.BooleanField(
+        "offered",
+        default=True,
+        help_text="Untick to retire the type: links keep it, new ones can't choose it.",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    can_book = models.BooleanField("Book and Manage Appointments", default=False)
+    can_complete_forms = models.BooleanField("Complete Intake Forms", default=False)
+    receives_copies = models.BooleanField("Receive Copies of Appointment Notification Emails", default=False)
+    can_use_packages = models.BooleanField("Can Use Sessions from Packages", default=False)
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="relationship_type_unique_name",
+                violation_error_message="There is already a relationship type with that name.",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="relationship_type_has_name"),
+            models.CheckConstraint(condition=~Q(reverse=F("pk")), name="relationship_type_reverse_not_self"),
+        ]
+
+    def __str__(self):
+        return self.name if self.is_active else f"{self.name} (retired)"
+
+    @property
+    def other_side(self):
+        """The type of the reciprocal link: the reverse, or this type when symmetric."""
+        return self.reverse or self
+
+    def defaults(self):
+        return {field: getattr(self, field) for field in PERMISSION_FIELDS}
+
+
+class Link(models.Model):
+    """One direction of a link: the agent is `type` of the principal, and may act for them.
+
+    "Anna is Parent of Ben" is the row (agent Anna, principal Ben, Parent) and its twin is
+    (Ben, Anna, Child). The two are made, changed and removed together by the services; on
+    PostgreSQL a foreign key from each row to its twin (migration 0002) makes a lone half
+    impossible.
+    """
+
+    agent = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="links_as_agent")
+    principal = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="links_as_principal")
+    type = models.ForeignKey(RelationshipType, on_delete=models.PROTECT, related_name="links")
+    can_book = models.BooleanField("Book and Manage Appointments", default=False)
+    can_complete_forms = models.BooleanField("Complete Intake Forms", default=False)
+    receives_copies = models.BooleanField("Receive Copies of Appointment Notification Emails", default=False)
+    can_use_packages = models.BooleanField("Can Use Sessions from Packages", default=False)
+    # Raised by every change of the pair; an edit form with an older one is stale.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "principal"],
+                name="link_once_per_pair",
+                violation_error_message="These two customers are already linked.",
+            ),
+            models.CheckConstraint(condition=~Q(agent=F("principal")), name="link_not_to_self"),
+        ]
+        indexes = [models.Index(fields=["principal", "agent"], name="link_by_principal")]
+
+    def __str__(self):
+        return f"{self.agent} is {self.type.name} of {self.principal}"
+
+    def permissions(self):
+        """The words for what the agent may do for the principal, in screen order."""
+        return [words for field, words in PERMISSIONS if getattr(self, field)]

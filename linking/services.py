@@ -1,0 +1,178 @@
+"""Every write to links. A link is always a reciprocal pair, made, changed and removed whole.
+
+Locks are taken in the same order as everywhere else: customers by id, then link rows.
+"""
+
+from django.db import IntegrityError, transaction
+
+from customers.errors import KinshipError, StaleEdit
+from customers.models import Customer
+from customers.services import record_activity
+from linking.models import PERMISSION_FIELDS, PERMISSIONS, Link, RelationshipType
+
+
+def _lock_pair(first_id, second_id):
+    """Lock two customers in id order; refuse unknown, merged or archived ones, or one twice."""
+    if int(first_id) == int(second_id):
+        raise KinshipError("A customer cannot be linked to themselves; choose someone else.")
+    customers = {
+        c.pk: c
+        for c in Customer.objects.select_for_update().filter(pk__in=[first_id, second_id]).order_by("pk")
+    }
+    for customer_id in (int(first_id), int(second_id)):
+        customer = customers.get(customer_id)
+        if customer is None:
+            raise KinshipError("That customer does not exist.")
+        if customer.is_merged:
+            raise KinshipError(
+                f"{customer.full_name} was merged into another account; choose that one instead."
+            )
+        if customer.is_archived:
+            raise KinshipError(f"{customer.full_name} is archived; restore them before linking them.")
+    return customers[int(first_id)], customers[int(second_id)]
+
+
+def _offered_type(type_id):
+    kind = RelationshipType.objects.select_related("reverse").filter(pk=type_id).first()
+    if kind is None:
+        raise KinshipError("Choose how they are related.")
+    if not kind.is_active:
+        raise KinshipError(f"The relationship type “{kind.name}” is retired; choose another.")
+    return kind
+
+
+def _permissions(values):
+    """Just the four permission flags, each a bool; anything else is a programming error."""
+    unknown = set(values or {}) - set(PERMISSION_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a permission: {', '.join(sorted(unknown))}")
+    return {field: bool((values or {}).get(field, False)) for field in PERMISSION_FIELDS}
+
+
+def _may(link_fields):
+    words = [words for field, words in PERMISSIONS if link_fields[field]]
+    return "; ".join(words) if words else "nothing on their behalf"
+
+
+@transaction.atomic
+def link_customers(*, actor, agent_id, principal_id, type_id, agent_may=None, principal_may=None):
+    """Link two customers: the agent is `type` of the principal ("Anna is Parent of Ben").
+
+    `agent_may` is what the agent may do for the principal, `principal_may` the reverse;
+    each a dict of the permission fields. Return the agent's side of the pair.
+    """
+    kind = _offered_type(type_id)
+    agent, principal = _lock_pair(agent_id, principal_id)
+    if Link.objects.filter(agent__in=[agent, principal], principal__in=[agent, principal]).exists():
+        raise KinshipError(
+            f"{agent.full_name} and {principal.full_name} are already linked; change that link instead."
+        )
+    forward = {"agent": agent, "principal": principal, "type": kind, **_permissions(agent_may)}
+    backward = {
+        "agent": principal,
+        "principal": agent,
+        "type": kind.other_side,
+        **_permissions(principal_may),
+    }
+    try:
+        with transaction.atomic():
+            link, _ = Link.objects.bulk_create([Link(**forward), Link(**backward)])
+    except IntegrityError:
+        raise KinshipError(
+            f"{agent.full_name} and {principal.full_name} were linked at another desk just now. "
+            "Reload to see it."
+        ) from None
+    _record(actor, "link.created", agent, principal, forward, backward, headline="Linked to {other}")
+    return link
+
+
+def _record(actor, kind, agent, principal, forward, backward, *, headline):
+    """One History line on each of the two customers, each told from their side."""
+    lines = {
+        agent.pk: f"{headline.format(other=principal.full_name)}: {agent.first_name} is their "
+        f"{forward['type'].name} and may: {_may(forward)}.",
+        principal.pk: f"{headline.format(other=agent.full_name)}: {principal.first_name} is their "
+        f"{backward['type'].name} and may: {_may(backward)}.",
+    }
+    record_activity(customers=[agent, principal], actor=actor, kind=kind, message=lambda c: lines[c.pk])
+
+
+def _lock_link(link_id, *, version=None):
+    """Lock a link's two customers, then both its rows; return (this side, the other side)."""
+    pair = Link.objects.filter(pk=link_id).values_list("agent_id", "principal_id").first()
+    if pair is None:
+        raise KinshipError("That link no longer exists.")
+    agent, principal = _lock_pair_any(*pair)
+    rows = {
+        (row.agent_id, row.principal_id): row
+        for row in Link.objects.select_for_update()
+        .select_related("type")
+        .filter(agent__in=pair, principal__in=pair)
+        .order_by("pk")
+    }
+    side, other = rows.get(pair), rows.get(pair[::-1])
+    if side is None or other is None:
+        raise KinshipError("That link no longer exists.")
+    if version is not None and side.version != int(version):
+        raise StaleEdit(
+            f"The link between {agent.full_name} and {principal.full_name} was changed at another desk. "
+            "Reload to see the change, then try again."
+        )
+    side.agent, side.principal, other.agent, other.principal = agent, principal, principal, agent
+    return side, other
+
+
+def _lock_pair_any(first_id, second_id):
+    """Lock two customers in id order, whatever their state (to change or remove a link)."""
+    customers = {
+        c.pk: c
+        for c in Customer.objects.select_for_update().filter(pk__in=[first_id, second_id]).order_by("pk")
+    }
+    return customers[first_id], customers[second_id]
+
+
+@transaction.atomic
+def change_link(*, actor, link_id, version, type_id, agent_may, principal_may):
+    """Change how two linked customers are related and what each may do for the other."""
+    side, other = _lock_link(link_id, version=version)
+    kind = side.type if int(type_id) == side.type_id else _offered_type(type_id)
+    forward = {"type": kind, **_permissions(agent_may)}
+    backward = {
+        "type": kind.other_side if kind.pk != side.type_id else other.type,
+        **_permissions(principal_may),
+    }
+    if all(getattr(side, f) == v for f, v in forward.items()) and all(
+        getattr(other, f) == v for f, v in backward.items()
+    ):
+        return side
+    for row, fields in ((side, forward), (other, backward)):
+        for field, value in fields.items():
+            setattr(row, field, value)
+        row.version += 1
+    Link.objects.bulk_update([side, other], ["type", *PERMISSION_FIELDS, "version"])
+    _record(
+        actor,
+        "link.changed",
+        side.agent,
+        side.principal,
+        forward,
+        backward,
+        headline="Link to {other} changed",
+    )
+    return side
+
+
+@transaction.atomic
+def unlink(*, actor, link_id):
+    """Remove both halves of a link; the two profiles are separate again."""
+    side, other = _lock_link(link_id)
+    Link.objects.filter(pk__in=[side.pk, other.pk]).delete()
+    agent, principal = side.agent, side.principal
+    lines = {
+        agent.pk: f"Unlinked from {principal.full_name} (was their {side.type.name}).",
+        principal.pk: f"Unlinked from {agent.full_name} (was their {other.type.name}).",
+    }
+    record_activity(
+        customers=[agent, principal], actor=actor, kind="link.removed", message=lambda c: lines[c.pk]
+    )
+    return agent, principal
