@@ -5,21 +5,19 @@ action is a plain POST that also works without JavaScript. The whole feature ans
 while its switch is off.
 """
 
-import json
 from functools import wraps
-from urllib.parse import urlparse
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from customers.access import staff_required
 from customers.errors import KinshipError
 from customers.models import Customer
 from customers.queries import get_customer
+from customers.responses import done, embedded, form_status, next_url, refused
 from customers.views import targets
 from groups import queries, services
 from groups.features import account_linking_on
@@ -62,33 +60,9 @@ def _managing(customer_id, group_id):
     return customer, membership.group
 
 
-def _next_url(request, customer):
-    """Where to go back to: the page the form was opened from, else the profile."""
-    wanted = request.POST.get("next") or request.GET.get("next")
-    if wanted and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
-        return wanted
-    return customer.get_absolute_url()
-
-
-def _done(request, next_url, message):
-    """Report success and go back: htmx reloads only the tabs, a plain POST redirects."""
-    messages.success(request, message)
-    if _embedded(request):
-        location = {"path": next_url, "target": "#customer-tabs", "swap": "outerHTML"}
-        return HttpResponse(status=204, headers={"HX-Location": json.dumps(location)})
-    if request.htmx:  # the form's own page: there are no tabs to reload, so go back
-        return HttpResponse(status=204, headers={"HX-Redirect": next_url})
-    return redirect(next_url)
-
-
-def _embedded(request):
-    """Whether the form is shown inside a customer's tabs, rather than on a page of its own."""
-    return bool(request.htmx) and urlparse(request.htmx.current_url or "").path != request.path
-
-
 def _editor(request, context, *, status=200):
     """Render a group form: the fragment for htmx, or a page of its own."""
-    context["embedded"] = _embedded(request)
+    context["embedded"] = embedded(request)
     if targets(request, "candidate-results"):
         return render(request, f"{EDITOR}#candidate-results", context)
     template = f"{EDITOR}#group-editor" if targets(request, "group-editor") else EDITOR
@@ -111,18 +85,13 @@ def _search_context(request, form_url, *, customer, group=None):
     return {"form_url": form_url, "results": results, "searched": text}
 
 
-def _refusal(form, error):
-    form.add_error(None, error.message)
-    return error.status if error.status != 400 else 200
-
-
 @require_http_methods(["GET", "POST"])
 @linking_feature
 @staff_required("groups.add_customergroup")
 def group_create(request, customer_id):
     customer = _customer(customer_id)
     form_url = reverse("groups:create", args=[customer.pk])
-    next_url = _next_url(request, customer)
+    back_to = next_url(request, customer.get_absolute_url())
     if request.method == "POST":
         form = GroupCreateForm(request.POST)
     else:
@@ -141,15 +110,15 @@ def group_create(request, customer_id):
                 member_label_id=data["label"].pk if data["label"] else None,
             )
         except KinshipError as error:
-            status = _refusal(form, error)
+            status = form_status(form, error)
         else:
-            return _done(request, next_url, f"The group “{group.name}” was created.")
+            return done(request, back_to, f"The group “{group.name}” was created.")
     context = {
         "mode": "create",
         "form": form,
         "customer": customer,
         "selected": _selected(request),
-        "next": next_url,
+        "next": back_to,
         **_search_context(request, form_url, customer=customer),
     }
     return _editor(request, context, status=status)
@@ -161,7 +130,7 @@ def group_create(request, customer_id):
 def member_add(request, customer_id, group_id):
     customer, group = _managing(customer_id, group_id)
     form_url = reverse("groups:add", args=[customer.pk, group.pk])
-    next_url = _next_url(request, customer)
+    back_to = next_url(request, customer.get_absolute_url())
     form = (
         AddMemberForm(request.POST) if request.method == "POST" else AddMemberForm(initial=request.GET.dict())
     )
@@ -177,16 +146,16 @@ def member_add(request, customer_id, group_id):
                 label_id=data["label"].pk,
             )
         except KinshipError as error:
-            status = _refusal(form, error)
+            status = form_status(form, error)
         else:
-            return _done(request, next_url, f"{member.customer.full_name} was added to “{group.name}”.")
+            return done(request, back_to, f"{member.customer.full_name} was added to “{group.name}”.")
     context = {
         "mode": "add",
         "form": form,
         "customer": customer,
         "group": group,
         "selected": _selected(request),
-        "next": next_url,
+        "next": back_to,
         **_search_context(request, form_url, customer=None, group=group),
     }
     return _editor(request, context, status=status)
@@ -204,7 +173,7 @@ def _member(group, member_id):
 def member_change(request, customer_id, group_id, member_id):
     customer, group = _managing(customer_id, group_id)
     member = _member(group, member_id)
-    next_url = _next_url(request, customer)
+    back_to = next_url(request, customer.get_absolute_url())
     initial = {"role": member.role, "label": member.label_id, "version": member.version}
     form = ChangeMemberForm(request.POST or None, initial=initial, member=member)
     status = 200
@@ -219,11 +188,9 @@ def member_change(request, customer_id, group_id, member_id):
                 version=data["version"],
             )
         except KinshipError as error:
-            status = _refusal(form, error)
+            status = form_status(form, error)
         else:
-            return _done(
-                request, next_url, f"{member.customer.full_name}'s place in “{group.name}” was saved."
-            )
+            return done(request, back_to, f"{member.customer.full_name}'s place in “{group.name}” was saved.")
     context = {
         "mode": "change",
         "form": form,
@@ -231,7 +198,7 @@ def member_change(request, customer_id, group_id, member_id):
         "group": group,
         "member": member,
         "form_url": reverse("groups:change", args=[customer.pk, group.pk, member.pk]),
-        "next": next_url,
+        "next": back_to,
     }
     return _editor(request, context, status=status)
 
@@ -242,29 +209,18 @@ def member_change(request, customer_id, group_id, member_id):
 def member_remove(request, customer_id, group_id, member_id):
     customer, group = _managing(customer_id, group_id)
     member = _member(group, member_id)
-    next_url = _next_url(request, customer)
+    back_to = next_url(request, customer.get_absolute_url())
     if member.customer_id == customer.pk:
         # Whoever leaves, the page to return to must still show the group: their own
         # profile would not, when the group is gone or they managed it from there.
-        next_url = customer.get_absolute_url()
+        back_to = customer.get_absolute_url()
     try:
         remaining = services.remove_member(actor=request.user, member_id=member.pk)
     except KinshipError as error:
-        return _refused(request, error, next_url)
+        return refused(request, error, back_to)
     if remaining is None:
-        return _done(
-            request, next_url, f"{member.customer.full_name} left “{group.name}”; the group is gone."
-        )
-    return _done(request, next_url, f"{member.customer.full_name} was removed from “{group.name}”.")
-
-
-def _refused(request, error, back_url):
-    """Say why an action without a form of its own was refused, changing nothing."""
-    if request.htmx:
-        messages.error(request, error.message)
-    return render(
-        request, "refused.html", {"message": error.message, "back_url": back_url}, status=error.status
-    )
+        return done(request, back_to, f"{member.customer.full_name} left “{group.name}”; the group is gone.")
+    return done(request, back_to, f"{member.customer.full_name} was removed from “{group.name}”.")
 
 
 @require_http_methods(["GET", "POST"])
@@ -272,7 +228,7 @@ def _refused(request, error, back_url):
 @staff_required("groups.change_customergroup")
 def group_rename(request, customer_id, group_id):
     customer, group = _managing(customer_id, group_id)
-    next_url = _next_url(request, customer)
+    back_to = next_url(request, customer.get_absolute_url())
     form = RenameGroupForm(request.POST or None, initial={"name": group.name, "version": group.version})
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -284,15 +240,15 @@ def group_rename(request, customer_id, group_id):
                 version=form.cleaned_data["version"],
             )
         except KinshipError as error:
-            status = _refusal(form, error)
+            status = form_status(form, error)
         else:
-            return _done(request, next_url, f"The group is now called “{renamed.name}”.")
+            return done(request, back_to, f"The group is now called “{renamed.name}”.")
     context = {
         "mode": "rename",
         "form": form,
         "customer": customer,
         "group": group,
         "form_url": reverse("groups:rename", args=[customer.pk, group.pk]),
-        "next": next_url,
+        "next": back_to,
     }
     return _editor(request, context, status=status)

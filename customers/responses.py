@@ -1,0 +1,54 @@
+"""How a view that changes something answers, the same way in every app.
+
+An action's form can sit inside a customer's tabs (opened by htmx) or on a page of its
+own (a plain link, or no JavaScript). On success the tabs reload in place, the form's
+own page goes back where it came from, and a plain POST redirects; a refusal without a
+form to show it in answers with its status and says why.
+"""
+
+import json
+from urllib.parse import urlparse
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def next_url(request, fallback):
+    """Where to go back to: the page the form was opened from (if it is ours), else `fallback`."""
+    wanted = request.POST.get("next") or request.GET.get("next")
+    if wanted and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
+        return wanted
+    return fallback
+
+
+def embedded(request):
+    """Whether the form is shown inside a customer's tabs, rather than on a page of its own."""
+    return bool(request.htmx) and urlparse(request.htmx.current_url or "").path != request.path
+
+
+def done(request, back_to, message):
+    """Report success and go back: htmx reloads only the tabs, a plain POST redirects."""
+    messages.success(request, message)
+    if embedded(request):
+        location = {"path": back_to, "target": "#customer-tabs", "swap": "outerHTML"}
+        return HttpResponse(status=204, headers={"HX-Location": json.dumps(location)})
+    if request.htmx:  # the form's own page: there are no tabs to reload, so go back
+        return HttpResponse(status=204, headers={"HX-Redirect": back_to})
+    return redirect(back_to)
+
+
+def refused(request, error, back_url):
+    """Say why an action without a form of its own was refused; nothing was changed."""
+    if request.htmx:
+        messages.error(request, error.message)
+    return render(
+        request, "refused.html", {"message": error.message, "back_url": back_url}, status=error.status
+    )
+
+
+def form_status(form, error):
+    """Show a service's refusal on the form; the status to render it with (409 when stale)."""
+    form.add_error(None, error.message)
+    return error.status if error.status != 400 else 200
