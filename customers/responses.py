@@ -14,6 +14,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from customers.models import Customer
+
 
 def next_url(request, fallback):
     """Where to go back to: the page the form was opened from (if it is ours), else `fallback`."""
@@ -52,3 +54,14 @@ def form_status(form, error):
     """Show a service's refusal on the form; the status to render it with (409 when stale)."""
     form.add_error(None, error.message)
     return error.status if error.status != 400 else 200
+
+
+def chosen_customer(request):
+    """The customer picked with Select Customer (a GET's `select`) or carried in the form
+    (`member`); None when nobody, or nobody who still exists, was picked."""
+    source = request.POST if request.method == "POST" else request.GET
+    # "select" wins even when empty: that is "Choose someone else".
+    raw = source["select"] if "select" in source else source.get("member")
+    if not raw or not str(raw).isdigit():
+        return None
+    return Customer.objects.filter(pk=int(raw), merged_into__isnull=True).first()

@@ -1,9 +1,10 @@
-"""The group panel on the Summary tab and the Linked Accounts tab, added to the registry."""
+"""The group panel on the Summary tab; the Linked Accounts tab, which shows groups too, is
+linking's (linking/profile_tabs.py)."""
 
 from django.db.models import Count
 from django.urls import reverse
 
-from customers.tabs import Panel, Tab, registry
+from customers.tabs import Panel, registry
 from groups import queries
 from groups.features import account_linking_on
 from groups.models import CustomerGroup, Role
@@ -11,7 +12,7 @@ from groups.models import CustomerGroup, Role
 VIEW_GROUPS = "groups.view_customergroup"
 
 
-def _groups(request, customer):
+def groups_for(request, customer):
     """The customer's groups with their members, read once per request."""
     cache = request.__dict__.setdefault("_customer_groups", {})
     if customer.pk not in cache:
@@ -23,12 +24,8 @@ def panel_visible(request, customer):
     return account_linking_on(request) and request.user.has_perm(VIEW_GROUPS) and not customer.is_merged
 
 
-def tab_visible(request, customer):
-    return panel_visible(request, customer) and bool(_groups(request, customer))
-
-
 def group_context(request, customer):
-    groups = _groups(request, customer)
+    groups = groups_for(request, customer)
     return {
         "groups": groups,
         "in_group": bool(groups),
@@ -46,16 +43,6 @@ def register():
             order=10,
             context=group_context,
             is_visible=panel_visible,
-        )
-    )
-    registry.add_tab(
-        Tab(
-            slug="linked-accounts",
-            title="Linked Accounts",
-            template="groups/linked_accounts.html",
-            order=10,
-            context=group_context,
-            is_visible=tab_visible,
         )
     )
 

@@ -15,9 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from customers.access import staff_required
 from customers.errors import KinshipError
-from customers.models import Customer
 from customers.queries import get_customer
-from customers.responses import done, embedded, form_status, next_url, refused
+from customers.responses import chosen_customer, done, embedded, form_status, next_url, refused
 from customers.views import targets
 from groups import queries, services
 from groups.features import account_linking_on
@@ -69,16 +68,6 @@ def _editor(request, context, *, status=200):
     return render(request, template, context, status=status)
 
 
-def _selected(request):
-    """The customer chosen with Select Customer (GET) or carried in the form (POST)."""
-    source = request.POST if request.method == "POST" else request.GET
-    # "select" wins even when empty: that is "Choose someone else".
-    raw = source["select"] if "select" in source else source.get("member")
-    if not raw or not str(raw).isdigit():
-        return None
-    return Customer.objects.filter(pk=int(raw), merged_into__isnull=True).first()
-
-
 def _search_context(request, form_url, *, customer, group=None):
     text = (request.GET.get("q") or request.POST.get("q") or "").strip()[:100]
     results = queries.candidates(text, group=group, exclude=customer) if text else None
@@ -117,7 +106,7 @@ def group_create(request, customer_id):
         "mode": "create",
         "form": form,
         "customer": customer,
-        "selected": _selected(request),
+        "selected": chosen_customer(request),
         "next": back_to,
         **_search_context(request, form_url, customer=customer),
     }
@@ -154,7 +143,7 @@ def member_add(request, customer_id, group_id):
         "form": form,
         "customer": customer,
         "group": group,
-        "selected": _selected(request),
+        "selected": chosen_customer(request),
         "next": back_to,
         **_search_context(request, form_url, customer=None, group=group),
     }

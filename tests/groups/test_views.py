@@ -104,9 +104,10 @@ def test_linked_accounts_tab_lists_members_with_load_and_profile_links(desk, fam
         assert f'href="{reverse("customers:desk", args=[customer.pk])}"' in page
         assert f'href="{customer.get_absolute_url()}"' in page
     assert "Owner" in page and "Admin" in page and "Nanny" in page and "(this customer)" in page
-    # A customer in no group has no such tab.
+    # A customer in no group still has the tab, to add their first relation from.
     loner = CustomerFactory()
-    assert desk.get(reverse("customers:desk_tab", args=[loner.pk, "linked-accounts"])).status_code == 404
+    page = desk.get(reverse("customers:desk_tab", args=[loner.pk, "linked-accounts"])).text
+    assert "has no linked clients" in page and "Add Account Relation" in page
 
 
 def test_candidate_search_shows_who_cannot_be_chosen(desk, family, linking_on):

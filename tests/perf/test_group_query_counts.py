@@ -18,21 +18,23 @@ pytestmark = pytest.mark.django_db
 
 # The customer's memberships, then every member of their groups with customer and label.
 GROUP = 2
+# Both halves of every link of the customer, with the two customers and the type.
+LINKS = 1
 
 PAGES = [
     # (name, url builder, headers, expected queries beyond auth + permissions)
-    ("profile summary", lambda o, g: reverse("customers:profile", args=[o.pk]), {}, 1 + SWITCH + GROUP),
+    ("profile summary", lambda o, g: reverse("customers:profile", args=[o.pk]), {}, 1 + SWITCH + GROUP + LINKS),
     (
         "linked accounts",
         lambda o, g: reverse("customers:profile_tab", args=[o.pk, "linked-accounts"]),
         {},
-        1 + SWITCH + GROUP,
+        1 + SWITCH + GROUP + LINKS,
     ),
     (
         "desk linked accounts fragment",
         lambda o, g: reverse("customers:desk_tab", args=[o.pk, "linked-accounts"]),
         {**HTMX, "HX-Target": "customer-tabs"},
-        1 + SWITCH + GROUP,
+        1 + SWITCH + GROUP + LINKS,
     ),
     # The customer and their managing membership.
     ("add form", lambda o, g: reverse("groups:add", args=[o.pk, g.pk]), {}, SWITCH + 2),

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from linking import views
+
+app_name = "linking"
+
+urlpatterns = [
+    path("customers/<int:customer_id>/links/new/", views.link_create, name="create"),
+    path("customers/<int:customer_id>/links/<int:link_id>/", views.link_change, name="change"),
+    path("customers/<int:customer_id>/links/<int:link_id>/remove/", views.link_remove, name="remove"),
+    # Before the customers app's URLs, whose last pattern reads one word as a tab's name.
+    path("customers/<int:customer_id>/relations/", views.relations, name="relations"),
+]
