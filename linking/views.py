@@ -43,9 +43,10 @@ def _editor(request, context, *, status=200):
 def _initial_from_get(request):
     """A form opened or re-drawn by GET: what was typed, and a new type's usual permissions."""
     initial = request.GET.dict()
-    kind = RelationshipType.objects.select_related("reverse").filter(pk=initial.get("type") or 0).first()
-    if kind is not None and "retype" in request.GET:
-        initial.update(defaults_for(kind))
+    if "retype" in request.GET and str(initial.get("type", "")).isdigit():
+        kind = RelationshipType.objects.select_related("reverse").filter(pk=initial["type"]).first()
+        if kind is not None:
+            initial.update(defaults_for(kind))
     for field in list(initial):  # a checkbox left unticked is simply not sent
         if field.startswith(("agent_", "principal_")):
             initial[field] = initial[field] in ("on", "true", "True", True)
