@@ -19,7 +19,7 @@ def make_groups(stdout):
         return
     actor = get_user_model().objects.filter(username="frontdesk").first()
     labels = {label.name: label.pk for label in MemberLabel.objects.all()}
-    homes = _households()
+    homes = households()
     families = [h for h in homes if len(h) >= 3 and any(_age(p) < 18 for p in h)]
     singles = [h[0] for h in homes if len(h) == 1 and 20 <= _age(h[0]) < 60]
     elders = [h[0] for h in homes if len(h) == 1 and _age(h[0]) >= 75]
@@ -84,7 +84,7 @@ def make_groups(stdout):
     stdout.write(f"  {len(made)} family and care groups; account linking switched on.")
 
 
-def _households():
+def households():
     """The demo's households, as the customers load_demo_data made from them."""
     by_person = {
         (c.first_name, c.last_name, c.email, c.date_of_birth): c

@@ -6,6 +6,10 @@ class LinkingConfig(AppConfig):
     verbose_name = "Linked clients"
 
     def ready(self):
+        from customers import benchmarks, demo
+        from linking import demo as link_demo
         from linking import profile_tabs
 
         profile_tabs.register()
+        demo.steps.append(link_demo.make_links)
+        benchmarks.pages.append(profile_tabs.benchmark_pages)

@@ -1,10 +1,14 @@
 """The Linked Clients section of the Summary tab, and the Linked Accounts tab, which shows a
 customer's group and their linked clients together."""
 
+from django.db.models import Count
+from django.urls import reverse
+
 from customers.tabs import Panel, Tab, registry
 from groups.features import account_linking_on
 from groups.profile_tabs import group_context
 from linking import queries
+from linking.models import Link
 
 
 def links_for(request, customer):
@@ -66,3 +70,21 @@ def register():
             is_visible=tab_visible,
         )
     )
+
+
+def benchmark_pages():
+    """The relations list and Linked Accounts tab of the customer with the most links."""
+    busiest = (
+        Link.objects.values("agent_id").annotate(count=Count("id")).order_by("-count", "agent_id").first()
+    )
+    if busiest is None:
+        return []
+    customer_id, where = busiest["agent_id"], f"({busiest['count']} links)"
+    return [
+        (f"relations list {where}", reverse("linking:relations", args=[customer_id]), {}),
+        (
+            f"linked accounts {where}",
+            reverse("customers:profile_tab", args=[customer_id, "linked-accounts"]),
+            {},
+        ),
+    ]

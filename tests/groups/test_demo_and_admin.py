@@ -7,6 +7,7 @@ from waffle import switch_is_active
 
 from groups.features import ACCOUNT_LINKING
 from groups.models import CustomerGroup, GroupMember, MemberLabel, Role
+from linking.models import Link
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +25,14 @@ def test_demo_switches_linking_on_and_makes_groups_of_every_shape_once(capsys):
     assert {"Parent", "Child", "Nanny", "Carer", "Au pair"} <= labels
     assert not MemberLabel.objects.get(name="Au pair").is_active  # retired, still worn
     assert any(not name.endswith(" family") for name in groups.values_list("name", flat=True))
-    before = GroupMember.objects.count()
+    # ...and links of several kinds, each a reciprocal pair.
+    links = {(link.agent_id, link.principal_id): link.type for link in Link.objects.select_related("type")}
+    assert len(links) >= 16 and len({kind.name for kind in links.values()}) >= 5
+    for (agent, principal), kind in links.items():
+        assert links[(principal, agent)] == kind.other_side
+    before = GroupMember.objects.count(), Link.objects.count()
     call_command("load_demo_data")
-    assert GroupMember.objects.count() == before
+    assert (GroupMember.objects.count(), Link.objects.count()) == before
 
 
 def test_few_customers_make_no_groups_and_say_so(capsys):
