@@ -200,3 +200,65 @@ def desk_page(page, browser_problems, front_desk_user):
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("/")
     return page
+
+
+# --- Account linking: people and switches shared by test_groups.py and test_links.py -------
+
+
+@pytest.fixture
+def linking_on():
+    """Account linking switched on, as a superuser would; the cache must not say otherwise."""
+    from django.core.cache import cache
+    from waffle.models import Switch
+
+    from groups.features import ACCOUNT_LINKING
+
+    Switch.objects.filter(name=ACCOUNT_LINKING).update(active=True)
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def labels():
+    """The default group labels the data migration made (replayed by `staff_roles`), by name."""
+    from groups.models import MemberLabel
+
+    return {label.name: label for label in MemberLabel.objects.all()}
+
+
+@pytest.fixture
+def anna():
+    from tests.factories import CustomerFactory
+
+    return CustomerFactory(first_name="Anna", last_name="Smith", email="anna@example.com")
+
+
+@pytest.fixture
+def ben():
+    from tests.factories import CustomerFactory
+
+    return CustomerFactory(first_name="Ben", last_name="Smith", email="ben@example.com")
+
+
+@pytest.fixture
+def cara():
+    from tests.factories import CustomerFactory
+
+    return CustomerFactory(first_name="Cara", last_name="Jones", email="cara@example.com")
+
+
+@pytest.fixture
+def smiths(front_desk_user, labels, anna, ben):
+    """The Smith family group: Anna (Owner, Parent) and Ben (Dependent, Child)."""
+    from groups import services
+    from groups.models import Role
+
+    return services.create_group(
+        actor=front_desk_user,
+        owner_id=anna.pk,
+        owner_label_id=labels["Parent"].pk,
+        member_id=ben.pk,
+        member_role=Role.DEPENDENT,
+        member_label_id=labels["Child"].pk,
+    )

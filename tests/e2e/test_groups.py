@@ -3,7 +3,8 @@
 Each test logs in through the login page as a Front desk receptionist (`desk_page`) and
 fails if the browser reports a JavaScript error, a failed load or a Content-Security-Policy
 violation on the way (`browser_problems`, in conftest.py). The feature is behind the waffle
-switch `account_linking`, off after every flush: `linking_on` switches it on.
+switch `account_linking`, off after every flush: `linking_on` switches it on. It, Anna, Ben,
+Cara and the Smiths' group are fixtures in conftest.py, shared with test_links.py.
 
 Buttons whose accessible name says more than their visible words ("Select Customer" is
 announced as "Select Customer: Ben Smith") are found by the words the receptionist reads.
@@ -12,7 +13,6 @@ announced as "Select Customer: Ben Smith") are found by the words the receptioni
 import re
 
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import Locator, Page, expect
 from waffle.models import Switch
 
@@ -37,36 +37,6 @@ from tests.factories import CustomerFactory, UserFactory
 
 
 @pytest.fixture
-def linking_on():
-    """Account linking switched on, as a superuser would; the cache must not say otherwise."""
-    Switch.objects.filter(name=ACCOUNT_LINKING).update(active=True)
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def labels():
-    """The default labels the data migration made (replayed by `staff_roles`), by name."""
-    return {label.name: label for label in MemberLabel.objects.all()}
-
-
-@pytest.fixture
-def anna():
-    return CustomerFactory(first_name="Anna", last_name="Smith", email="anna@example.com")
-
-
-@pytest.fixture
-def ben():
-    return CustomerFactory(first_name="Ben", last_name="Smith", email="ben@example.com")
-
-
-@pytest.fixture
-def cara():
-    return CustomerFactory(first_name="Cara", last_name="Jones", email="cara@example.com")
-
-
-@pytest.fixture
 def dora(front_desk_user, labels):
     """Dora Smith, the Owner of another group: found by a search for "smith", never chosen."""
     dora = CustomerFactory(first_name="Dora", last_name="Smith", email="dora@example.com")
@@ -74,19 +44,6 @@ def dora(front_desk_user, labels):
         actor=front_desk_user, owner_id=dora.pk, owner_label_id=labels["Carer"].pk, name="Riverside carers"
     )
     return dora
-
-
-@pytest.fixture
-def smiths(front_desk_user, labels, anna, ben):
-    """The Smith family: Anna (Owner, Parent) and Ben (Dependent, Child)."""
-    return services.create_group(
-        actor=front_desk_user,
-        owner_id=anna.pk,
-        owner_label_id=labels["Parent"].pk,
-        member_id=ben.pk,
-        member_role=Role.DEPENDENT,
-        member_label_id=labels["Child"].pk,
-    )
 
 
 @pytest.fixture
@@ -406,8 +363,17 @@ def test_removing_asks_first_and_the_owner_goes_last(desk_page, linking_on, fami
     expect(toast(page, "Anna Smith left “Smith family”; the group is gone.")).to_be_visible()
     expect(panel).to_contain_text("Anna is not in a group.")
     expect(control(panel, "link", "Create a Group")).to_be_visible()
-    expect(page.get_by_role("tab", name="Linked Accounts")).to_have_count(0)
     assert not CustomerGroup.objects.exists()
+    # The Linked Accounts tab stays while linking is on, with no group in it: a receptionist
+    # can add Anna's first relation from there.
+    expect(page.get_by_role("tab")).to_have_text(["Summary", "Linked Accounts", "History"])
+    page.get_by_role("tab", name="Linked Accounts").click()
+    expect_open_tab(page, "Linked Accounts")
+    linked = page.get_by_role("tabpanel", name="Linked Accounts")
+    expect(linked.get_by_role("table")).to_have_count(0)
+    expect(linked.get_by_role("heading")).to_have_text(["Linked Clients"])
+    expect(linked).to_contain_text("Anna has no linked clients.")
+    expect(control(linked, "link", "Add Account Relation")).to_be_visible()
     expect(history_lines(page, ben).first).to_contain_text("Removed from “Smith family”.")
 
 

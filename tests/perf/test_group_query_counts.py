@@ -23,7 +23,12 @@ LINKS = 1
 
 PAGES = [
     # (name, url builder, headers, expected queries beyond auth + permissions)
-    ("profile summary", lambda o, g: reverse("customers:profile", args=[o.pk]), {}, 1 + SWITCH + GROUP + LINKS),
+    (
+        "profile summary",
+        lambda o, g: reverse("customers:profile", args=[o.pk]),
+        {},
+        1 + SWITCH + GROUP + LINKS,
+    ),
     (
         "linked accounts",
         lambda o, g: reverse("customers:profile_tab", args=[o.pk, "linked-accounts"]),
