@@ -19,7 +19,8 @@ class CustomersConfig(AppConfig):
     name = "customers"
 
     def ready(self):
-        from customers import profile_tabs
+        from customers import merging, profile_tabs
 
         connection_created.connect(_unicode_lower_on_sqlite)
         profile_tabs.register()
+        merging.register_own_rules()

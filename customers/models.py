@@ -63,6 +63,7 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
+        permissions = [("merge_customer", "Can merge duplicate customers")]
         indexes = [
             # The customer list's and the admin's order. Not partial: the admin lists
             # tombstones too, and they are too few for a partial index to save anything.
@@ -147,3 +148,26 @@ class Activity(models.Model):
 
     def __str__(self):
         return self.message
+
+
+class Merge(models.Model):
+    """The record of one merge: who folded which duplicate into which survivor, and what moved."""
+
+    survivor = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="merges_kept")
+    absorbed = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="merges_absorbed")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    #: What moved, for people: [[what, how many], ...] in the order the preview showed.
+    moved = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(survivor=F("absorbed")), name="merge_not_into_self"),
+            models.UniqueConstraint(fields=["absorbed"], name="merge_absorbs_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.absorbed} merged into {self.survivor}"

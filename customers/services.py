@@ -5,8 +5,9 @@ import re
 from django.db import transaction
 from django.utils import timezone
 
+from customers import merging
 from customers.errors import KinshipError, StaleEdit
-from customers.models import Activity, Customer
+from customers.models import Activity, Customer, Merge
 
 EDITABLE_FIELDS = ("first_name", "last_name", "email", "phone", "date_of_birth", "notes")
 TRIMMED_FIELDS = ("first_name", "last_name", "email", "phone")
@@ -144,3 +145,50 @@ def restore_customer(*, actor, customer_id):
         message="Customer restored from the archive.",
     )
     return customer
+
+
+def merge_token(survivor, absorbed):
+    """What a merge preview was made from: if either customer changes, the preview is stale."""
+    return f"{survivor.pk}.{survivor.version}-{absorbed.pk}.{absorbed.version}"
+
+
+@transaction.atomic
+def merge_customers(*, actor, survivor_id, absorbed_id, token):
+    """Fold the duplicate `absorbed_id` into `survivor_id`, in one transaction.
+
+    Both customers are locked, the preview's `token` is checked against them, and then
+    every relation to the duplicate moves to the survivor (see customers/merging.py). The
+    duplicate stays as a tombstone pointing at the survivor; a Merge records what moved.
+    """
+    if int(survivor_id) == int(absorbed_id):
+        raise KinshipError("That is the same customer; choose the duplicate account.")
+    first, second = sorted([int(survivor_id), int(absorbed_id)])
+    lock_customer(first), lock_customer(second)
+    survivor, absorbed = Customer.objects.get(pk=survivor_id), Customer.objects.get(pk=absorbed_id)
+    reasons = merging.blockers(survivor, absorbed)
+    if reasons:
+        raise KinshipError(" ".join(reasons))
+    if token != merge_token(survivor, absorbed):
+        raise StaleEdit(
+            "One of the two accounts changed after the preview was made. Look at the new preview, then merge."
+        )
+    moved = merging.fold_and_move(survivor, absorbed)
+    now = timezone.now()
+    Customer.objects.filter(pk=absorbed.pk).update(
+        merged_into=survivor, merged_at=now, version=absorbed.version + 1
+    )
+    Customer.objects.filter(pk=survivor.pk).update(version=survivor.version + 1, updated_at=now)
+    merge = Merge.objects.create(survivor=survivor, absorbed=absorbed, actor=_user(actor), moved=moved)
+    what = "; ".join(f"{label}: {count}" for label, count in moved) or "nothing else"
+    lines = {
+        survivor.pk: f"Merged {absorbed.full_name} (#{absorbed.pk}) into this account; moved here: {what}.",
+        absorbed.pk: f"Merged into {survivor.full_name} (#{survivor.pk}); everything moved there.",
+    }
+    record_activity(
+        customers=[survivor, absorbed], actor=actor, kind="customer.merged", message=lambda c: lines[c.pk]
+    )
+    return merge
+
+
+def _user(actor):
+    return actor if actor is not None and actor.is_authenticated else None

@@ -8,8 +8,10 @@ class LinkingConfig(AppConfig):
     def ready(self):
         from customers import benchmarks, demo
         from linking import demo as link_demo
+        from linking import merging as linking_merging
         from linking import profile_tabs
 
         profile_tabs.register()
+        linking_merging.register()
         demo.steps.append(link_demo.make_links)
         benchmarks.pages.append(profile_tabs.benchmark_pages)

@@ -12,6 +12,7 @@ from customers.roles import FRONT_DESK, MANAGER
 from groups import services as group_services
 from groups.features import ACCOUNT_LINKING, ADMINS_IN_SEVERAL_GROUPS
 from groups.models import MemberLabel, Role
+from linking.models import RelationshipType
 from tests.factories import CustomerFactory, UserFactory
 
 # CI runs a fixed, small set of examples so that a run is repeatable; locally, "dev" explores.
@@ -111,3 +112,9 @@ def family(actor, labels):
     )
     members = {m.customer.first_name.lower(): m for m in group.members.select_related("customer")}
     return {"group": group, "anna": anna, "ben": ben, "cara": cara, "members": members}
+
+
+@pytest.fixture
+def types(db):
+    """The default relationship types the data migration made, by name."""
+    return {kind.name: kind for kind in RelationshipType.objects.select_related("reverse")}

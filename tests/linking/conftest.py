@@ -1,13 +1,6 @@
 import pytest
 
-from linking.models import RelationshipType
 from tests.factories import CustomerFactory
-
-
-@pytest.fixture
-def types(db):
-    """The default relationship types the data migration made, by name."""
-    return {kind.name: kind for kind in RelationshipType.objects.select_related("reverse")}
 
 
 @pytest.fixture

@@ -1,0 +1,106 @@
+"""Merging a duplicate customer into the one that stays: the rules for every relation.
+
+Every model that points at `Customer` needs a rule for its foreign key, found through
+`Customer._meta.related_objects` (as Odoo's merge wizard does), so a new relation cannot
+be forgotten: `tests/customers/test_merging.py` fails while one has none. A rule either
+
+- moves the rows to the survivor (the default: one UPDATE per relation),
+- or keeps them where they are (the merge's own records),
+
+and may first **fold** what a unique rule would make a duplicate (two links to the same
+third customer become one), or **block** the merge with a reason a receptionist can act
+on (the two are in different groups). Apps register their rules from `ready()`;
+`customers` imports none of them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from customers.models import Customer
+
+
+@dataclass(frozen=True)
+class Rule:
+    #: What the rows are, for the preview and the record: "history lines", "group places";
+    #: empty for rows counted under another relation (the twin halves of links).
+    label: str
+    #: Leave the rows where they are instead of moving them.
+    keep: bool = False
+    #: fold(survivor, absorbed): remove or combine rows the move would make duplicates.
+    fold: Callable | None = None
+    #: block(survivor, absorbed): a reason the merge cannot go ahead, or None.
+    block: Callable | None = None
+
+
+rules = {}
+
+
+def register(model, field, **rule):
+    """Say how a merge treats `model.field`, a foreign key to Customer."""
+    rules[(model._meta.label, field)] = Rule(**rule)
+
+
+def relations():
+    """Every (model, field name) that points at Customer, with its rule (None if it has none)."""
+    for relation in Customer._meta.related_objects:
+        model, field = relation.related_model, relation.field.name
+        yield model, field, rules.get((model._meta.label, field))
+
+
+def moving(survivor, absorbed):
+    """The relations whose rows move, each with how many rows the absorbed customer has."""
+    counts = []
+    for model, field, rule in relations():
+        if rule is None:
+            raise LookupError(f"{model._meta.label}.{field} has no merge rule: register one in its app.")
+        if rule.keep:
+            continue
+        if not rule.label:  # the other half of rows counted under another relation
+            continue
+        count = model._base_manager.filter(**{field: absorbed}).count()
+        if count:
+            counts.append((rule.label, count))
+    return counts
+
+
+def blockers(survivor, absorbed):
+    """Why these two cannot be merged, in words a receptionist can act on."""
+    reasons = []
+    if survivor.pk == absorbed.pk:
+        reasons.append("That is the same customer; choose the duplicate account.")
+    if absorbed.is_merged:
+        reasons.append(f"{absorbed.full_name} was already merged into another account.")
+    if survivor.is_merged:
+        reasons.append(f"{survivor.full_name} was merged into another account; merge into that one.")
+    if reasons:
+        return reasons
+    for _, _, rule in relations():
+        if rule is not None and rule.block is not None:
+            reason = rule.block(survivor, absorbed)
+            if reason:
+                reasons.append(reason)
+    return reasons
+
+
+def fold_and_move(survivor, absorbed):
+    """Fold duplicates, then move every relation's rows; return what moved, as the preview said."""
+    moved = moving(survivor, absorbed)
+    found = list(relations())
+    for _, _, rule in found:
+        if rule.fold is not None:
+            rule.fold(survivor, absorbed)
+    for model, field, rule in found:
+        if not rule.keep:
+            model._base_manager.filter(**{field: absorbed}).update(**{field: survivor})
+    return moved
+
+
+def register_own_rules():
+    """The rules for the relations `customers` itself holds."""
+    from customers.models import Activity, Merge
+
+    register(Activity, "customer", label="history lines")
+    # Tombstones merged into the absorbed customer now point straight at the survivor.
+    register(Customer, "merged_into", label="accounts merged into it before")
+    register(Merge, "survivor", label="merge records", keep=True)
+    register(Merge, "absorbed", label="merge records", keep=True)
