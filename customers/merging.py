@@ -35,6 +35,11 @@ class Rule:
 rules = {}
 
 
+def merge_token(survivor, absorbed):
+    """What a merge preview was made from: if either customer changes, the preview is stale."""
+    return f"{survivor.pk}.{survivor.version}-{absorbed.pk}.{absorbed.version}"
+
+
 def register(model, field, **rule):
     """Say how a merge treats `model.field`, a foreign key to Customer."""
     rules[(model._meta.label, field)] = Rule(**rule)

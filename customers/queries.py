@@ -5,6 +5,7 @@ import re
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404
 
+from customers import merging
 from customers.models import Activity, Customer
 from customers.paging import page_of
 
@@ -104,3 +105,14 @@ def history_page(customer, *, page=1, per_page=20):
     """A customer's history, newest first, with who did each thing."""
     lines = Activity.objects.filter(customer=customer).select_related("actor").order_by("-id")
     return page_of(lines, page, per_page)
+
+
+def merge_preview(survivor, duplicate):
+    """What merging `duplicate` into `survivor` would move and what blocks it, and the token
+    that proves, at merge time, that neither changed since. One count per relation."""
+    blockers = merging.blockers(survivor, duplicate)
+    return {
+        "blockers": blockers,
+        "moves": [] if blockers else merging.moving(survivor, duplicate),
+        "token": merging.merge_token(survivor, duplicate),
+    }

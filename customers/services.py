@@ -147,11 +147,6 @@ def restore_customer(*, actor, customer_id):
     return customer
 
 
-def merge_token(survivor, absorbed):
-    """What a merge preview was made from: if either customer changes, the preview is stale."""
-    return f"{survivor.pk}.{survivor.version}-{absorbed.pk}.{absorbed.version}"
-
-
 @transaction.atomic
 def merge_customers(*, actor, survivor_id, absorbed_id, token):
     """Fold the duplicate `absorbed_id` into `survivor_id`, in one transaction.
@@ -168,7 +163,7 @@ def merge_customers(*, actor, survivor_id, absorbed_id, token):
     reasons = merging.blockers(survivor, absorbed)
     if reasons:
         raise KinshipError(" ".join(reasons))
-    if token != merge_token(survivor, absorbed):
+    if token != merging.merge_token(survivor, absorbed):
         raise StaleEdit(
             "One of the two accounts changed after the preview was made. Look at the new preview, then merge."
         )

@@ -43,7 +43,7 @@ class Panel:
 
 
 # Words the profile's own URLs use (customers/urls.py), so no tab may take them.
-RESERVED_SLUGS = {"edit", "archive", "restore"}
+RESERVED_SLUGS = {"edit", "archive", "restore", "merge"}
 
 
 @dataclass

@@ -14,6 +14,7 @@ urlpatterns = [
     path("customers/<int:customer_id>/edit/", views.customer_edit, name="edit"),
     path("customers/<int:customer_id>/archive/", views.customer_archive, name="archive"),
     path("customers/<int:customer_id>/restore/", views.customer_restore, name="restore"),
+    path("customers/<int:customer_id>/merge/", views.merge, name="merge"),
     # Last, so that the fixed words above are never read as tab names.
     path("customers/<int:customer_id>/<slug:tab>/", views.profile, name="profile_tab"),
 ]

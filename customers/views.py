@@ -21,6 +21,7 @@ from customers.tabs import registry
 VIEW = "customers.view_customer"
 ADD = "customers.add_customer"
 CHANGE = "customers.change_customer"
+MERGE = "customers.merge_customer"
 
 
 def targets(request, fragment_id):
@@ -57,12 +58,24 @@ def front_desk(request, customer_id=None, tab="summary"):
         return render(request, "customers/front_desk.html#search-results", context)
     if customer_id is not None:
         customer = queries.get_customer(customer_id)
+        if customer.is_merged:
+            return _to_survivor(request, customer, "customers:desk")
         context.update(_tabs_context(request, customer, tab, front_desk=True))
         if targets(request, "customer-tabs"):
             return render(request, "customers/_tabs.html", context)
         if targets(request, "desk-customer"):
             return render(request, "customers/front_desk.html#desk-customer", context)
     return render(request, "customers/front_desk.html", context)
+
+
+def _to_survivor(request, tombstone, url_name):
+    """A merged account's old address leads to the account it was merged into."""
+    messages.info(
+        request,
+        f"{tombstone.full_name} (#{tombstone.pk}) was merged into this account on "
+        f"{tombstone.merged_at:%d %b %Y}.",
+    )
+    return redirect(url_name, tombstone.merged_into_id)
 
 
 @require_GET
@@ -98,6 +111,8 @@ def customer_create(request):
 @staff_required(VIEW)
 def profile(request, customer_id, tab="summary"):
     customer = queries.get_customer(customer_id)
+    if customer.is_merged:
+        return _to_survivor(request, customer, "customers:profile")
     context = _tabs_context(request, customer, tab, front_desk=False)
     if targets(request, "customer-tabs"):
         return render(request, "customers/_tabs.html", context)
@@ -154,3 +169,44 @@ def customer_archive(request, customer_id):
 @staff_required(CHANGE)
 def customer_restore(request, customer_id):
     return _status_change(request, customer_id, services.restore_customer, "{name} was restored.")
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(MERGE)
+def merge(request, customer_id):
+    """Merge Accounts: find the duplicate, preview what moves and what blocks, then merge."""
+    survivor = queries.get_customer(customer_id)
+    if survivor.is_merged:
+        return redirect("customers:merge", survivor.merged_into_id)
+    form = SearchForm(request.GET)
+    text = form.cleaned_data["q"] if form.is_valid() else ""
+    source = request.POST if request.method == "POST" else request.GET
+    duplicate_id = source.get("duplicate", "")
+    duplicate = queries.get_customer(duplicate_id) if duplicate_id.isdigit() else None
+    context = {"customer": survivor, "search_form": form, "duplicate": duplicate}
+    status = 200
+    if request.method == "POST" and duplicate is not None:
+        try:
+            services.merge_customers(
+                actor=request.user,
+                survivor_id=survivor.pk,
+                absorbed_id=duplicate.pk,
+                token=request.POST.get("token", ""),
+            )
+        except KinshipError as error:
+            context["error"] = error.message
+            status = error.status if error.status != 400 else 200
+            survivor.refresh_from_db()
+            duplicate.refresh_from_db()
+        else:
+            messages.success(
+                request, f"{duplicate.full_name} (#{duplicate.pk}) was merged into {survivor.full_name}."
+            )
+            return redirect(survivor)
+    if duplicate is not None:
+        context["preview"] = queries.merge_preview(survivor, duplicate)
+    elif text:
+        context["results"] = [c for c in queries.quick_search(text) if c.pk != survivor.pk]
+    if targets(request, "merge-candidates"):
+        return render(request, "customers/merge.html#merge-candidates", context)
+    return render(request, "customers/merge.html", context, status=status)

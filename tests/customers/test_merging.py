@@ -6,8 +6,9 @@ from django.test.utils import CaptureQueriesContext
 
 from customers import merging
 from customers.errors import KinshipError, StaleEdit
+from customers.merging import merge_token
 from customers.models import Activity, Customer, Merge
-from customers.services import merge_customers, merge_token
+from customers.services import merge_customers
 from groups import services as group_services
 from groups.models import GroupMember, Role
 from linking import services as link_services

@@ -242,12 +242,17 @@ def test_missing_csrf_token_is_403_and_changes_nothing(client, front_desk_user, 
     assert not anna.is_archived
 
 
-def test_merged_customers_show_where_they_went_and_cannot_be_edited(desk, anna):
+def test_a_merged_customers_old_address_leads_to_the_survivor(desk, anna):
     tombstone = CustomerFactory(
         first_name="Anne", last_name="Smith", merged_into=anna, merged_at=anna.created_at
     )
-    html = desk.get(tombstone.get_absolute_url()).content.decode()
-    assert "was merged into" in html and anna.get_absolute_url() in html
+    for old, new in [
+        (tombstone.get_absolute_url(), anna.get_absolute_url()),
+        (reverse("customers:desk", args=[tombstone.pk]), reverse("customers:desk", args=[anna.pk])),
+    ]:
+        response = desk.get(old, follow=True)
+        assert response.redirect_chain == [(new, 302)]
+        assert f"Anne Smith (#{tombstone.pk}) was merged into this account" in response.content.decode()
     assert desk.get(reverse("customers:edit", args=[tombstone.pk])).status_code == 404
 
 

@@ -1,0 +1,100 @@
+"""Merge Accounts in the back office: Managers only, a preview, blockers, and a stale preview."""
+
+import pytest
+from django.urls import reverse
+
+from customers.merging import merge_token
+from customers.models import Customer, Merge
+from groups import services as group_services
+from tests.factories import ActivityFactory, CustomerFactory
+from tests.perf.test_query_counts import AUTH, PERMS, queries_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def manager(client, manager_user):
+    client.force_login(manager_user)
+    return client
+
+
+@pytest.fixture
+def pair():
+    anna = CustomerFactory(first_name="Anna", last_name="Smith")
+    dupe = CustomerFactory(first_name="Anna", last_name="Smyth")
+    ActivityFactory.create_batch(2, customer=dupe)
+    return anna, dupe
+
+
+def test_only_managers_may_merge(client, desk, pair, front_desk_user):
+    anna, dupe = pair
+    url = reverse("customers:merge", args=[anna.pk])
+    assert desk.get(url).status_code == 403
+    assert desk.post(url, {"duplicate": dupe.pk, "token": merge_token(anna, dupe)}).status_code == 403
+    assert "Merge Accounts" not in desk.get(anna.get_absolute_url()).text
+    assert not Merge.objects.exists()
+
+
+def test_search_preview_and_merge(manager, pair):
+    anna, dupe = pair
+    url = reverse("customers:merge", args=[anna.pk])
+    assert "Merge Accounts" in manager.get(anna.get_absolute_url()).text
+    found = manager.get(url + "?q=anna", headers={"HX-Request": "true", "HX-Target": "merge-candidates"}).text
+    assert f"?duplicate={dupe.pk}" in found and f"?duplicate={anna.pk}" not in found  # not herself
+    preview = manager.get(url, {"duplicate": dupe.pk}).text
+    assert "History lines: <strong>2</strong>" in preview
+    assert "Keep Anna Smyth instead" in preview
+    response = manager.post(url, {"duplicate": dupe.pk, "token": merge_token(anna, dupe)})
+    assert response.status_code == 302 and response.url == anna.get_absolute_url()
+    assert Customer.objects.get(pk=dupe.pk).merged_into == anna
+    # Its old address now leads here, and it cannot be merged again.
+    assert manager.get(dupe.get_absolute_url()).url == anna.get_absolute_url()
+    again = manager.get(url, {"duplicate": dupe.pk}).text
+    assert "was already merged into another account" in again and 'name="token"' not in again
+
+
+def test_a_blocker_is_shown_and_a_crafted_post_changes_nothing(manager, pair, actor, labels):
+    anna, dupe = pair
+    for owner in pair:
+        group_services.create_group(actor=actor, owner_id=owner.pk, owner_label_id=labels["Parent"].pk)
+    url = reverse("customers:merge", args=[anna.pk])
+    preview = manager.get(url, {"duplicate": dupe.pk}).text
+    assert "remove one of them from their group first" in preview and 'name="token"' not in preview
+    anna.refresh_from_db(), dupe.refresh_from_db()
+    response = manager.post(url, {"duplicate": dupe.pk, "token": merge_token(anna, dupe)})
+    assert response.status_code == 200 and "remove one of them from their group first" in response.text
+    assert not Merge.objects.exists() and not Customer.objects.filter(merged_into__isnull=False).exists()
+
+
+def test_a_stale_preview_is_409_and_shows_the_new_one(manager, pair):
+    anna, dupe = pair
+    token = merge_token(anna, dupe)
+    Customer.objects.filter(pk=dupe.pk).update(version=5)  # edited at another desk meanwhile
+    response = manager.post(
+        reverse("customers:merge", args=[anna.pk]), {"duplicate": dupe.pk, "token": token}
+    )
+    assert response.status_code == 409
+    assert "changed after the preview" in response.text
+    assert f'value="{anna.pk}.{anna.version}-{dupe.pk}.5"' in response.text
+    assert not Merge.objects.exists()
+
+
+@pytest.mark.parametrize("bad", ["999999", "abc", ""])
+def test_unknown_duplicates(manager, pair, bad):
+    anna, _ = pair
+    response = manager.post(reverse("customers:merge", args=[anna.pk]), {"duplicate": bad, "token": "x"})
+    assert response.status_code in (200, 404)
+    assert not Merge.objects.exists()
+
+
+def test_the_preview_counts_once_per_relation_whatever_the_rows(manager, pair):
+    """One count per relation to Customer, not a query per row."""
+    anna, dupe = pair
+    url = reverse("customers:merge", args=[anna.pk]) + f"?duplicate={dupe.pk}"
+    manager.get(url)
+    small = queries_for(manager, url)
+    ActivityFactory.create_batch(40, customer=dupe)
+    assert queries_for(manager, url) == small
+    # Both customers; the group rule's look at their places (2); one count per relation
+    # whose rows move and are counted (tombstones, history, group places, links).
+    assert small == AUTH + PERMS + 2 + 2 + 4
