@@ -40,6 +40,20 @@ def merge_token(survivor, absorbed):
     return f"{survivor.pk}.{survivor.version}-{absorbed.pk}.{absorbed.version}"
 
 
+#: Details the survivor lacks that a merge fills in from the duplicate, so none is lost.
+FILLED_DETAILS = {"email": "email", "phone": "phone", "date_of_birth": "date of birth"}
+
+
+def details_to_fill(survivor, absorbed):
+    """The details the survivor lacks and the duplicate has: {field: value}. Notes are
+    not here: the duplicate's notes are added under the survivor's."""
+    return {
+        field: getattr(absorbed, field)
+        for field in FILLED_DETAILS
+        if not getattr(survivor, field) and getattr(absorbed, field)
+    }
+
+
 def register(model, field, **rule):
     """Say how a merge treats `model.field`, a foreign key to Customer."""
     rules[(model._meta.label, field)] = Rule(**rule)

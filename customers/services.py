@@ -172,7 +172,17 @@ def merge_customers(*, actor, survivor_id, absorbed_id, token):
     Customer.objects.filter(pk=absorbed.pk).update(
         merged_into=survivor, merged_at=now, version=absorbed.version + 1
     )
-    Customer.objects.filter(pk=survivor.pk).update(version=survivor.version + 1, updated_at=now)
+    filled = merging.details_to_fill(survivor, absorbed)
+    for field, value in filled.items():
+        setattr(survivor, field, value)
+    if absorbed.notes.strip() and absorbed.notes.strip() not in survivor.notes:
+        survivor.notes = "\n\n".join(filter(None, [survivor.notes.strip(), absorbed.notes.strip()]))
+        filled["notes"] = absorbed.notes
+    survivor.phone_digits = phone_digits(survivor.phone)
+    survivor.version += 1
+    survivor.save()
+    if filled:
+        moved.append(("details filled in: " + ", ".join(FIELD_LABELS[f] for f in filled), len(filled)))
     merge = Merge.objects.create(survivor=survivor, absorbed=absorbed, actor=_user(actor), moved=moved)
     what = "; ".join(f"{label}: {count}" for label, count in moved) or "nothing else"
     lines = {

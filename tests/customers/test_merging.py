@@ -180,3 +180,15 @@ def test_a_merge_takes_the_same_queries_however_long_the_history(actor):
             )
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_details_the_survivor_lacks_are_filled_in_and_notes_kept(actor):
+    anna = CustomerFactory(email="", phone="", date_of_birth=None, notes="Prefers mornings.")
+    dupe = CustomerFactory(email="anna@example.com", phone="07700 900123", notes="Allergic to latex.")
+    record = merge(actor, anna, dupe)
+    anna.refresh_from_db()
+    assert (anna.email, anna.phone, anna.phone_digits) == ("anna@example.com", "07700 900123", "07700900123")
+    assert anna.date_of_birth == dupe.date_of_birth
+    assert anna.notes == "Prefers mornings.\n\nAllergic to latex."
+    record.refresh_from_db()  # as stored: JSON lists
+    assert ["details filled in: email, phone, date of birth, notes", 4] in record.moved
