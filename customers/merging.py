@@ -13,6 +13,7 @@ on (the two are in different groups). Apps register their rules from `ready()`;
 `customers` imports none of them.
 """
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,7 +27,9 @@ class Rule:
     label: str
     #: Leave the rows where they are instead of moving them.
     keep: bool = False
-    #: fold(survivor, absorbed): remove or combine rows the move would make duplicates.
+    #: fold(survivor, absorbed, journal): remove or combine rows the move would make
+    #: duplicates, through the journal (`Journal.delete`, `Journal.change`) so Undo can
+    #: put them back.
     fold: Callable | None = None
     #: block(survivor, absorbed): a reason the merge cannot go ahead, or None.
     block: Callable | None = None
@@ -101,17 +104,105 @@ def blockers(survivor, absorbed):
     return reasons
 
 
+@dataclass
+class Journal:
+    """What a merge did, kept on its Merge record so that Undo Merge can put it back.
+
+    `moved`: for each relation, the ids of the rows that moved to the survivor.
+    `deleted`: rows a fold removed, whole, by model. `changed`: rows a fold changed, with
+    their values before and the version they had after, by model and id.
+    """
+
+    moved: dict = dataclasses.field(default_factory=dict)
+    deleted: dict = dataclasses.field(default_factory=dict)
+    changed: dict = dataclasses.field(default_factory=dict)
+
+    def delete(self, queryset):
+        """Delete the rows, remembering them whole."""
+        rows = list(queryset.values())
+        if rows:
+            self.deleted.setdefault(queryset.model._meta.label, []).extend(rows)
+            queryset.model._base_manager.filter(pk__in=[row["id"] for row in rows]).delete()
+
+    def change(self, obj, **values):
+        """Set fields on `obj` (saved by the caller), remembering what they were."""
+        before = {name: getattr(obj, name) for name in values}
+        self.changed.setdefault(obj._meta.label, {})[str(obj.pk)] = {"before": before}
+        for name, value in values.items():
+            setattr(obj, name, value)
+        obj.version += 1
+        self.changed[obj._meta.label][str(obj.pk)]["version"] = obj.version
+
+    def as_json(self):
+        return {"moved": self.moved, "deleted": self.deleted, "changed": self.changed}
+
+
 def fold_and_move(survivor, absorbed):
-    """Fold duplicates, then move every relation's rows; return what moved, as the preview said."""
+    """Fold duplicates, then move every relation's rows; return (what moved, the journal)."""
     moved = moving(survivor, absorbed)
+    journal = Journal()
     found = list(relations())
     for _, _, rule in found:
         if rule.fold is not None:
-            rule.fold(survivor, absorbed)
-    for model, field, rule in found:
-        if not rule.keep:
-            model._base_manager.filter(**{field: absorbed}).update(**{field: survivor})
-    return moved
+            rule.fold(survivor, absorbed, journal)
+    for model, name, rule in found:
+        if rule.keep:
+            continue
+        rows = model._base_manager.filter(**{name: absorbed})
+        ids = list(rows.values_list("pk", flat=True))
+        if ids:
+            journal.moved[f"{model._meta.label}.{name}"] = ids
+            model._base_manager.filter(pk__in=ids).update(**{name: survivor})
+    return moved, journal
+
+
+class Unsafe(Exception):
+    """Something a merge moved or folded has changed since, so it cannot be put back."""
+
+
+def reason(error):
+    if isinstance(error, Unsafe):
+        return str(error)
+    return "it would clash with a change made since (a group place or a link the survivor now holds)."
+
+
+def _model(label):
+    from django.apps import apps
+
+    return apps.get_model(label)
+
+
+def _row(model, values):
+    """A model instance from a journal row, its JSON values turned back into Python ones."""
+    return model(**{name: model._meta.get_field(name).to_python(value) for name, value in values.items()})
+
+
+def put_back(survivor, absorbed, journal):
+    """Undo what `fold_and_move` recorded in `journal` (a Journal's JSON); raise Unsafe if
+    something it touched has changed since."""
+    for key, ids in journal.get("moved", {}).items():
+        label, name = key.rsplit(".", 1)
+        model = _model(label)
+        rows = model._base_manager.filter(pk__in=ids, **{name: survivor})
+        if rows.count() != len(ids):
+            raise Unsafe(
+                f"some {model._meta.verbose_name_plural} that moved have been changed or removed since."
+            )
+        rows.update(**{name: absorbed})
+    for label, rows in journal.get("changed", {}).items():
+        model = _model(label)
+        current = model._base_manager.in_bulk([int(pk) for pk in rows])
+        for pk, change in rows.items():
+            obj = current.get(int(pk))
+            if obj is None or obj.version != change["version"]:
+                raise Unsafe(f"a {model._meta.verbose_name} the merge combined has been changed since.")
+            for name, value in change["before"].items():
+                setattr(obj, name, value)
+            obj.version += 1
+        model._base_manager.bulk_update(current.values(), [*next(iter(rows.values()))["before"], "version"])
+    for label, rows in journal.get("deleted", {}).items():
+        model = _model(label)
+        model._base_manager.bulk_create([_row(model, values) for values in rows])
 
 
 def register_own_rules():

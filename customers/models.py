@@ -1,6 +1,7 @@
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Lower
@@ -150,6 +151,15 @@ class Activity(models.Model):
         return self.message
 
 
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder keeps only milliseconds of a time; Undo Merge must restore them exactly."""
+
+    def default(self, o):
+        if isinstance(o, datetime):
+            return o.isoformat()
+        return super().default(o)
+
+
 class Merge(models.Model):
     """The record of one merge: who folded which duplicate into which survivor, and what moved."""
 
@@ -161,13 +171,28 @@ class Merge(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     #: What moved, for people: [[what, how many], ...] in the order the preview showed.
     moved = models.JSONField(default=list)
+    #: What moved and what folds changed, row by row, for Undo Merge (customers/merging.py).
+    journal = models.JSONField(default=dict, encoder=ExactJSONEncoder)
+    #: The survivor's details before the merge filled the empty ones in.
+    filled = models.JSONField(default=dict, encoder=ExactJSONEncoder)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(condition=~Q(survivor=F("absorbed")), name="merge_not_into_self"),
-            models.UniqueConstraint(fields=["absorbed"], name="merge_absorbs_once"),
+            # A customer is absorbed once at a time; after Undo Merge it may be merged again.
+            models.UniqueConstraint(
+                fields=["absorbed"], condition=Q(undone_at__isnull=True), name="merge_absorbs_once"
+            ),
         ]
 
     def __str__(self):
         return f"{self.absorbed} merged into {self.survivor}"
+
+    @property
+    def is_undone(self):
+        return self.undone_at is not None

@@ -2,7 +2,7 @@
 
 import re
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from customers import merging
@@ -167,23 +167,32 @@ def merge_customers(*, actor, survivor_id, absorbed_id, token):
         raise StaleEdit(
             "One of the two accounts changed after the preview was made. Look at the new preview, then merge."
         )
-    moved = merging.fold_and_move(survivor, absorbed)
+    moved, journal = merging.fold_and_move(survivor, absorbed)
     now = timezone.now()
     Customer.objects.filter(pk=absorbed.pk).update(
         merged_into=survivor, merged_at=now, version=absorbed.version + 1
     )
     filled = merging.details_to_fill(survivor, absorbed)
-    for field, value in filled.items():
-        setattr(survivor, field, value)
+    before = {name: getattr(survivor, name) for name in [*filled, "notes"]}
+    for name, value in filled.items():
+        setattr(survivor, name, value)
     if absorbed.notes.strip() and absorbed.notes.strip() not in survivor.notes:
         survivor.notes = "\n\n".join(filter(None, [survivor.notes.strip(), absorbed.notes.strip()]))
         filled["notes"] = absorbed.notes
+    before = {name: before[name] for name in filled}
     survivor.phone_digits = phone_digits(survivor.phone)
     survivor.version += 1
     survivor.save()
     if filled:
         moved.append(("details filled in: " + ", ".join(FIELD_LABELS[f] for f in filled), len(filled)))
-    merge = Merge.objects.create(survivor=survivor, absorbed=absorbed, actor=_user(actor), moved=moved)
+    merge = Merge.objects.create(
+        survivor=survivor,
+        absorbed=absorbed,
+        actor=_user(actor),
+        moved=moved,
+        journal=journal.as_json(),
+        filled={"before": before, "after": {name: getattr(survivor, name) for name in before}},
+    )
     what = "; ".join(f"{label}: {count}" for label, count in moved) or "nothing else"
     lines = {
         survivor.pk: f"Merged {absorbed.full_name} (#{absorbed.pk}) into this account; moved here: {what}.",
@@ -197,3 +206,66 @@ def merge_customers(*, actor, survivor_id, absorbed_id, token):
 
 def _user(actor):
     return actor if actor is not None and actor.is_authenticated else None
+
+
+@transaction.atomic
+def undo_merge(*, actor, merge_id):
+    """Put a merged customer back, with everything that moved; refuse if that is unsafe now.
+
+    Unsafe means something that moved or was folded changed since (a moved link removed,
+    a folded link edited), or the survivor was itself merged away. Rows are put back as
+    the merge's journal recorded them; the database's constraints catch any clash with
+    what happened since (the survivor joined another group), which refuses the undo.
+    """
+    merge = Merge.objects.select_for_update().filter(pk=merge_id).first()
+    if merge is None:
+        raise KinshipError("That merge does not exist.")
+    if merge.is_undone:
+        raise KinshipError("That merge was already undone.")
+    first, second = sorted([merge.survivor_id, merge.absorbed_id])
+    lock_customer(first), lock_customer(second)
+    survivor, absorbed = (
+        Customer.objects.get(pk=merge.survivor_id),
+        Customer.objects.get(pk=merge.absorbed_id),
+    )
+    if survivor.is_merged:
+        raise KinshipError(
+            f"{survivor.full_name} was itself merged into another account since; undo that merge first."
+        )
+    if absorbed.merged_into_id != survivor.pk:
+        raise KinshipError(f"{absorbed.full_name} no longer points at {survivor.full_name}; nothing to undo.")
+    try:
+        with transaction.atomic():
+            merging.put_back(survivor, absorbed, merge.journal)
+    except (merging.Unsafe, IntegrityError) as error:
+        raise KinshipError(f"This merge cannot be undone safely: {merging.reason(error)}") from None
+    _restore_details(survivor, merge.filled)
+    Customer.objects.filter(pk=absorbed.pk).update(
+        merged_into=None, merged_at=None, version=absorbed.version + 1
+    )
+    merge.undone_at, merge.undone_by = timezone.now(), _user(actor)
+    merge.save(update_fields=["undone_at", "undone_by"])
+    lines = {
+        survivor.pk: f"Undid the merge of {absorbed.full_name} (#{absorbed.pk}); what came from them "
+        "went back.",
+        absorbed.pk: f"Merge into {survivor.full_name} (#{survivor.pk}) undone; this account is live again.",
+    }
+    record_activity(
+        customers=[survivor, absorbed], actor=actor, kind="customer.unmerged", message=lambda c: lines[c.pk]
+    )
+    return merge
+
+
+def _restore_details(survivor, filled):
+    """Empty again the details the merge filled in, unless someone has changed them since."""
+    survivor.refresh_from_db()
+    changed = False
+    for name, value in (filled.get("before") or {}).items():
+        field = Customer._meta.get_field(name)
+        if getattr(survivor, name) == field.to_python(filled["after"][name]):
+            setattr(survivor, name, field.to_python(value))
+            changed = True
+    if changed:
+        survivor.phone_digits = phone_digits(survivor.phone)
+        survivor.version += 1
+        survivor.save()

@@ -22,7 +22,7 @@ def block(survivor, absorbed):
     return None
 
 
-def fold(survivor, absorbed):
+def fold(survivor, absorbed, journal):
     """In the same group, keep the survivor's place, with the stronger role of the two."""
     mine = {m.group_id: m for m in GroupMember.objects.select_for_update().filter(customer=survivor)}
     theirs = [
@@ -31,14 +31,13 @@ def fold(survivor, absorbed):
     if not theirs:
         return
     # Gone first, so that an Owner's place is free before the survivor takes the role.
-    GroupMember.objects.filter(pk__in=[m.pk for m in theirs]).delete()
+    journal.delete(GroupMember.objects.filter(pk__in=[m.pk for m in theirs]))
     stronger = []
     for place in theirs:
         kept = mine[place.group_id]
         if STRENGTH[place.role] < STRENGTH[kept.role]:
-            kept.role = place.role
-            kept.in_several_groups = kept.in_several_groups and place.role == Role.ADMIN
-            kept.version += 1
+            several = kept.in_several_groups and place.role == Role.ADMIN
+            journal.change(kept, role=place.role, in_several_groups=several)
             stronger.append(kept)
     GroupMember.objects.bulk_update(stronger, ["role", "in_several_groups", "version"])
 

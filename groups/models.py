@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from customers.models import Customer
 
@@ -77,7 +78,8 @@ class GroupMember(models.Model):
     in_several_groups = models.BooleanField(default=False, editable=False)
     # Raised by every change of role or label; an edit form with an older one is stale.
     version = models.PositiveIntegerField(default=1, editable=False)
-    joined_at = models.DateTimeField(auto_now_add=True)
+    # Not auto_now_add: Undo Merge puts a folded place back with its own date.
+    joined_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["group", "id"]

@@ -33,7 +33,9 @@ def _by_link(permission, *, agent=None, principal=None):
 
 def _dependents_of(agent_ref):
     """Memberships as Dependent in a group that `agent_ref` manages."""
-    managed = GroupMember.objects.filter(customer=agent_ref, role__in=MANAGING_ROLES).values("group_id")
+    managed = GroupMember.objects.filter(
+        customer=agent_ref, customer__merged_into__isnull=True, role__in=MANAGING_ROLES
+    ).values("group_id")
     return GroupMember.objects.filter(role=Role.DEPENDENT, group_id__in=managed)
 
 
@@ -42,9 +44,12 @@ def may_act_for(agent, principal, permission):
     _check(permission)
     if agent is None or principal is None or agent == principal or not account_linking_on():
         return False
-    by_link = _by_link(permission, agent=agent, principal=principal)
+    # Asked of the database, not of the objects passed in, which may be older than a merge:
+    # a tombstone acts for nobody, and nobody acts for one.
+    by_link = _by_link(permission, agent=agent, principal=principal).filter(agent__merged_into__isnull=True)
     by_group = _dependents_of(agent).filter(customer=principal)
-    return Customer.objects.filter(pk=principal.pk).filter(Exists(by_link) | Exists(by_group)).exists()
+    live = Customer.objects.filter(pk=principal.pk, merged_into__isnull=True)
+    return live.filter(Exists(by_link) | Exists(by_group)).exists()
 
 
 def principals_for(agent, permission):

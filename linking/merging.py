@@ -5,10 +5,10 @@ from customers import merging
 from linking.models import PERMISSION_FIELDS, Link
 
 
-def fold(survivor, absorbed):
+def fold(survivor, absorbed, journal):
     pair = [survivor.pk, absorbed.pk]
     # A link between the two would become a link to oneself.
-    Link.objects.filter(agent__in=pair, principal__in=pair).delete()
+    journal.delete(Link.objects.filter(agent__in=pair, principal__in=pair))
     theirs = {link.principal_id: link for link in Link.objects.select_for_update().filter(agent=absorbed)}
     mine = {
         link.principal_id: link
@@ -22,12 +22,11 @@ def fold(survivor, absorbed):
     kept, gone = [], []
     for third in thirds:
         for keep, drop in ((mine[third], theirs[third]), (back_mine[third], back_theirs[third])):
-            for field in PERMISSION_FIELDS:
-                setattr(keep, field, getattr(keep, field) or getattr(drop, field))
-            keep.version += 1
+            wider = {name: getattr(keep, name) or getattr(drop, name) for name in PERMISSION_FIELDS}
+            journal.change(keep, **wider)
             kept.append(keep)
             gone.append(drop.pk)
-    Link.objects.filter(pk__in=gone).delete()
+    journal.delete(Link.objects.filter(pk__in=gone))
     Link.objects.bulk_update(kept, [*PERMISSION_FIELDS, "version"])
 
 

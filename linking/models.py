@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from customers.models import Customer
 
@@ -86,7 +87,8 @@ class Link(models.Model):
     can_use_packages = models.BooleanField("Can Use Sessions from Packages", default=False)
     # Raised by every change of the pair; an edit form with an older one is stale.
     version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Not auto_now_add: Undo Merge puts a folded link back with its own date.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["id"]

@@ -58,6 +58,13 @@
   // After a tab or customer is swapped in, move focus there for keyboard and screen-reader users.
   document.body.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
+    // A form opened or re-drawn in place (Select Customer, Choose someone else): its heading.
+    if (target && (target.id === "group-editor" || target.id === "link-editor")) {
+      var editor = document.getElementById(target.id);
+      var title = editor && editor.querySelector("h3[tabindex='-1']");
+      if (title) title.focus({ preventScroll: false });
+      return;
+    }
     if (target && (target.id === "customer-tabs" || target.id === "desk-customer")) {
       // An outerHTML swap puts a new element in the target's place: focus inside that one.
       target = document.getElementById(target.id) || target;

@@ -8,7 +8,7 @@ from customers import merging
 from customers.errors import KinshipError, StaleEdit
 from customers.merging import merge_token
 from customers.models import Activity, Customer, Merge
-from customers.services import merge_customers
+from customers.services import merge_customers, undo_merge
 from groups import services as group_services
 from groups.models import GroupMember, Role
 from linking import services as link_services
@@ -192,3 +192,77 @@ def test_details_the_survivor_lacks_are_filled_in_and_notes_kept(actor):
     assert anna.notes == "Prefers mornings.\n\nAllergic to latex."
     record.refresh_from_db()  # as stored: JSON lists
     assert ["details filled in: email, phone, date of birth, notes", 4] in record.moved
+
+
+def rows_without_history():
+    """Every row a merge touches, less the history lines and versions a merge and its undo add."""
+    customers = [
+        {k: v for k, v in row.items() if k not in ("version", "updated_at")}
+        for row in Customer.objects.order_by("pk").values()
+    ]
+    places = [
+        {k: v for k, v in row.items() if k != "version"}
+        for row in GroupMember.objects.order_by("pk").values()
+    ]
+    links = [{k: v for k, v in row.items() if k != "version"} for row in Link.objects.order_by("pk").values()]
+    history = list(
+        Activity.objects.exclude(kind__in=["customer.merged", "customer.unmerged"]).order_by("pk").values()
+    )
+    return customers, places, links, history
+
+
+def test_undo_merge_puts_everything_back(actor, labels, types):
+    """Merge, then undo: every row is as it was, folds included (links combined, group places)."""
+    anna, dupe, ben, cara = (CustomerFactory(first_name=n) for n in ("Anna", "Dupe", "Ben", "Cara"))
+    Customer.objects.filter(pk=anna.pk).update(phone="", phone_digits="", notes="")
+    ActivityFactory.create_batch(3, customer=dupe)
+    group_services.create_group(
+        actor=actor,
+        owner_id=dupe.pk,
+        owner_label_id=labels["Parent"].pk,
+        member_id=anna.pk,
+        member_label_id=labels["Child"].pk,
+    )
+    link_services.link_customers(
+        actor=actor,
+        agent_id=anna.pk,
+        principal_id=ben.pk,
+        type_id=types["Parent"].pk,
+        agent_may={"can_book": True},
+    )
+    link_services.link_customers(
+        actor=actor,
+        agent_id=dupe.pk,
+        principal_id=ben.pk,
+        type_id=types["Guardian"].pk,
+        agent_may={"receives_copies": True},
+    )
+    link_services.link_customers(
+        actor=actor, agent_id=dupe.pk, principal_id=cara.pk, type_id=types["Sibling"].pk
+    )
+    link_services.link_customers(
+        actor=actor, agent_id=anna.pk, principal_id=dupe.pk, type_id=types["Partner"].pk
+    )
+    before = rows_without_history()
+    record = merge(actor, anna, dupe)
+    assert rows_without_history() != before
+    undone = undo_merge(actor=actor, merge_id=record.pk)
+    assert undone.is_undone
+    assert rows_without_history() == before
+    # ...and the two may be merged again later.
+    merge(actor, anna, dupe)
+
+
+def test_undo_refuses_when_something_moved_has_changed_since(actor, types):
+    anna, dupe, ben = CustomerFactory(), CustomerFactory(), CustomerFactory()
+    link_services.link_customers(
+        actor=actor, agent_id=dupe.pk, principal_id=ben.pk, type_id=types["Parent"].pk
+    )
+    record = merge(actor, anna, dupe)
+    link_services.unlink(actor=actor, link_id=Link.objects.get(agent=anna).pk)  # removed since the merge
+    before = everything()
+    with pytest.raises(KinshipError, match="cannot be undone safely"):
+        undo_merge(actor=actor, merge_id=record.pk)
+    assert everything() == before
+    with pytest.raises(KinshipError, match="does not exist"):
+        undo_merge(actor=actor, merge_id=999_999)

@@ -203,6 +203,7 @@ def desk_page(page, browser_problems, front_desk_user):
 
 
 # --- Account linking: people and switches shared by test_groups.py and test_links.py -------
+# (`labels` and `types`, the groups' labels and the relationship types, are in tests/conftest.py.)
 
 
 @pytest.fixture
@@ -217,14 +218,6 @@ def linking_on():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def labels():
-    """The default group labels the data migration made (replayed by `staff_roles`), by name."""
-    from groups.models import MemberLabel
-
-    return {label.name: label for label in MemberLabel.objects.all()}
 
 
 @pytest.fixture
