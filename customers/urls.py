@@ -15,6 +15,7 @@ urlpatterns = [
     path("customers/<int:customer_id>/archive/", views.customer_archive, name="archive"),
     path("customers/<int:customer_id>/restore/", views.customer_restore, name="restore"),
     path("customers/<int:customer_id>/merge/", views.merge, name="merge"),
+    path("merges/<int:merge_id>/undo/", views.undo_merge, name="undo_merge"),
     # Last, so that the fixed words above are never read as tab names.
     path("customers/<int:customer_id>/<slug:tab>/", views.profile, name="profile_tab"),
 ]

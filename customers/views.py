@@ -7,7 +7,7 @@ links, boosted and history-restore requests) gets the whole page.
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,7 +15,9 @@ from customers import queries, services
 from customers.access import staff_required
 from customers.errors import KinshipError
 from customers.forms import CustomerEditForm, CustomerForm, SearchForm
+from customers.models import Merge
 from customers.paging import page_number
+from customers.responses import refused
 from customers.tabs import registry
 
 VIEW = "customers.view_customer"
@@ -210,3 +212,19 @@ def merge(request, customer_id):
     if targets(request, "merge-candidates"):
         return render(request, "customers/merge.html#merge-candidates", context)
     return render(request, "customers/merge.html", context, status=status)
+
+
+@require_POST
+@staff_required(MERGE)
+def undo_merge(request, merge_id):
+    """Undo Merge: put the merged account back, or say why that is not safe now."""
+    merge = get_object_or_404(Merge.objects.select_related("survivor", "absorbed"), pk=merge_id)
+    back_to = merge.survivor.get_absolute_url()
+    try:
+        services.undo_merge(actor=request.user, merge_id=merge.pk)
+    except KinshipError as error:
+        return refused(request, error, back_to)
+    messages.success(
+        request, f"{merge.absorbed.full_name} (#{merge.absorbed_id}) is a separate account again."
+    )
+    return redirect(merge.absorbed)

@@ -4,6 +4,7 @@ Forms open in the profile's Linked Clients section or the Linked Accounts tab (h
 a page of their own; every action is a plain POST too. Switched off with account linking.
 """
 
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from customers.access import staff_required
 from customers.errors import KinshipError
+from customers.models import Merge
 from customers.queries import get_customer
 from customers.responses import chosen_customer, done, embedded, form_status, next_url, refused
 from customers.views import targets
@@ -170,6 +172,12 @@ def relations(request, customer_id):
         "customer": customer,
         "groups": groups_of(customer),
         "links": queries.links_of(customer),
-        "absorbed": list(customer.absorbed.order_by("-merged_at", "-id")),
+        "merges": list(
+            Merge.objects.filter(Q(survivor=customer) | Q(absorbed=customer))
+            .select_related("survivor", "absorbed", "actor", "undone_by")
+            .order_by("-created_at", "-id")
+        ),
+        # Accounts merged in before merges were recorded have a tombstone but no record.
+        "unrecorded": list(customer.absorbed.filter(merges_absorbed__isnull=True).order_by("-merged_at")),
     }
     return render(request, "linking/relations.html", context)

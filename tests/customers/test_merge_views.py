@@ -98,3 +98,21 @@ def test_the_preview_counts_once_per_relation_whatever_the_rows(manager, pair):
     # Both customers; the group rule's look at their places (2); one count per relation
     # whose rows move and are counted (tombstones, history, group places, links).
     assert small == AUTH + PERMS + 2 + 2 + 4
+
+
+def test_undo_merge_from_the_relations_list(manager, desk, pair, linking_on):
+    anna, dupe = pair
+    manager.post(
+        reverse("customers:merge", args=[anna.pk]), {"duplicate": dupe.pk, "token": merge_token(anna, dupe)}
+    )
+    record = Merge.objects.get()
+    relations = manager.get(reverse("linking:relations", args=[anna.pk])).text
+    assert "was merged into this account" in relations and "Undo Merge" in relations
+    assert "Undo Merge" not in desk.get(reverse("linking:relations", args=[anna.pk])).text  # Managers only
+    assert desk.post(reverse("customers:undo_merge", args=[record.pk])).status_code == 403
+    response = manager.post(reverse("customers:undo_merge", args=[record.pk]))
+    assert response.status_code == 302 and response.url == dupe.get_absolute_url()
+    assert Customer.objects.get(pk=dupe.pk).merged_into is None
+    again = manager.post(reverse("customers:undo_merge", args=[record.pk]))
+    assert again.status_code == 400 and "already undone" in again.text
+    assert "Undone on" in manager.get(reverse("linking:relations", args=[anna.pk])).text
