@@ -1,6 +1,7 @@
 """Merge Accounts in the back office: Managers only, a preview, blockers, and a stale preview."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from customers.merging import merge_token
@@ -100,8 +101,10 @@ def test_the_preview_counts_once_per_relation_whatever_the_rows(manager, pair):
     assert small == AUTH + PERMS + 2 + 2 + 4
 
 
-def test_undo_merge_from_the_relations_list(manager, desk, pair, linking_on):
+def test_undo_merge_from_the_relations_list(manager, pair, linking_on, front_desk_user):
     anna, dupe = pair
+    desk = Client()  # a second desk: `manager` is the test's own client
+    desk.force_login(front_desk_user)
     manager.post(
         reverse("customers:merge", args=[anna.pk]), {"duplicate": dupe.pk, "token": merge_token(anna, dupe)}
     )
