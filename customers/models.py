@@ -75,6 +75,13 @@ class Customer(models.Model):
                 name="customer_tombstones",
                 condition=Q(merged_into__isnull=False),
             ),
+            # Possible Duplicates probes these for each customer it looks at.
+            models.Index(Lower("email"), "first_name", name="customer_email_first", condition=~Q(email="")),
+            models.Index(
+                fields=["phone_digits", "first_name"],
+                name="customer_phone_first",
+                condition=~Q(phone_digits=""),
+            ),
             # Search's trigram and prefix indexes on `search_text` are PostgreSQL-only and
             # live in migration 0002, outside the model state, so that SQLite (which
             # rebuilds tables on some schema changes) never tries to create them.

@@ -2,7 +2,8 @@
 
 import re
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from customers import merging
@@ -116,3 +117,62 @@ def merge_preview(survivor, duplicate):
         "moves": [] if blockers else merging.moving(survivor, duplicate),
         "token": merging.merge_token(survivor, duplicate),
     }
+
+
+def _live():
+    return Customer.objects.filter(merged_into__isnull=True)
+
+
+def possible_duplicates_page(*, page=1, per_page=25):
+    """Live customers who look like another live customer, in name order, with their matches.
+
+    Alike means the same first and family name, or the same first name and the same email
+    or phone digits (family members share an address, but not a first name). Each probe is
+    an index lookup (migration 0008). Two queries: the page, then every match of its rows.
+    """
+    others = _live().exclude(pk=OuterRef("pk")).filter(first_name=OuterRef("first_name"))
+    same_name = others.filter(last_name=OuterRef("last_name"))
+    same_email = (
+        others.exclude(email="")
+        .annotate(email_lower=Lower("email"))
+        .filter(email_lower=Lower(OuterRef("email")))
+    )
+    same_phone = others.exclude(phone_digits="").filter(phone_digits=OuterRef("phone_digits"))
+    candidates = (
+        _live()
+        .filter(Exists(same_name) | Exists(same_email) | Exists(same_phone))
+        .order_by("last_name", "first_name", "id")
+    )
+    result = page_of(candidates, page, per_page)
+    rows = result.items
+    if rows:
+        matches = list(
+            _live()
+            .annotate(email_lower=Lower("email"))
+            .filter(first_name__in={c.first_name for c in rows})
+            .filter(
+                Q(last_name__in={c.last_name for c in rows})
+                | Q(email_lower__in={c.email.lower() for c in rows if c.email})
+                | Q(phone_digits__in={c.phone_digits for c in rows if c.phone_digits})
+            )
+        )
+        for customer in rows:
+            customer.duplicates = [
+                (other, _alike(customer, other))
+                for other in matches
+                if other.pk != customer.pk and _alike(customer, other)
+            ]
+    return result
+
+
+def _alike(one, other):
+    """Why two customers look like one person, in words; "" when they do not."""
+    if one.first_name != other.first_name:
+        return ""
+    if one.last_name == other.last_name:
+        return "same name"
+    if one.email and one.email.lower() == other.email.lower():
+        return "same first name and email"
+    if one.phone_digits and one.phone_digits == other.phone_digits:
+        return "same first name and phone"
+    return ""

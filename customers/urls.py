@@ -10,6 +10,7 @@ urlpatterns = [
     path("desk/<int:customer_id>/<slug:tab>/", views.front_desk, name="desk_tab"),
     path("customers/", views.customer_list, name="list"),
     path("customers/new/", views.customer_create, name="create"),
+    path("customers/duplicates/", views.possible_duplicates, name="duplicates"),
     path("customers/<int:customer_id>/", views.profile, name="profile"),
     path("customers/<int:customer_id>/edit/", views.customer_edit, name="edit"),
     path("customers/<int:customer_id>/archive/", views.customer_archive, name="archive"),

@@ -228,3 +228,11 @@ def undo_merge(request, merge_id):
         request, f"{merge.absorbed.full_name} (#{merge.absorbed_id}) is a separate account again."
     )
     return redirect(merge.absorbed)
+
+
+@require_GET
+@staff_required(MERGE)
+def possible_duplicates(request):
+    """Possible Duplicates, for Managers: customers who look like another, to merge from."""
+    page = queries.possible_duplicates_page(page=page_number(request.GET.get("page")))
+    return render(request, "customers/duplicates.html", {"page": page})

@@ -119,3 +119,33 @@ def test_undo_merge_from_the_relations_list(manager, pair, linking_on, front_des
     again = manager.post(reverse("customers:undo_merge", args=[record.pk]))
     assert again.status_code == 400 and "already undone" in again.text
     assert "Undone on" in manager.get(reverse("linking:relations", args=[anna.pk])).text
+
+
+def test_possible_duplicates_lists_lookalikes_but_not_family(manager, front_desk_user):
+    anna = CustomerFactory(
+        first_name="Anna", last_name="Smith", email="smiths@example.com", phone="0100 000001"
+    )
+    CustomerFactory(first_name="Anna", last_name="Smith", email="", phone="")  # same name
+    CustomerFactory(first_name="Anna", last_name="Smyth", email="SMITHS@example.com", phone="")  # same email
+    CustomerFactory(first_name="Anna", last_name="Jones", email="", phone="0100-000-001")  # same phone
+    CustomerFactory(
+        first_name="Ben", last_name="Smith", email="smiths@example.com", phone="0100 000001"
+    )  # family
+    url = reverse("customers:duplicates")
+    page = manager.get(url).text
+    assert "same name" in page and "same first name and email" in page and "same first name and phone" in page
+    assert "Ben Smith" not in page
+    assert f"/customers/{anna.pk}/merge/?duplicate=" in page
+    desk = Client()
+    desk.force_login(front_desk_user)
+    assert desk.get(url).status_code == 403
+
+
+def test_possible_duplicates_query_count_is_fixed(manager):
+    url = reverse("customers:duplicates")
+    CustomerFactory.create_batch(2, first_name="Cal", last_name="Lee")
+    manager.get(url)
+    small = queries_for(manager, url)
+    for number in range(20):
+        CustomerFactory.create_batch(2, first_name=f"Name{number}", last_name="Twin")
+    assert queries_for(manager, url) == small == AUTH + PERMS + 2

@@ -26,12 +26,13 @@ PAGES = [
         {**HTMX, "HX-Target": "customer-tabs"},
         1 + SWITCH + GROUP + LINKS,
     ),
-    # The customer, their memberships and every member of their groups, links, merged accounts.
+    # The customer, their memberships and every member of their groups, links, the merge
+    # records, and tombstones older than merge records.
     (
         "relations list",
         lambda c: reverse("linking:relations", args=[c.pk]),
         {},
-        SWITCH + 1 + GROUP + LINKS + 1,
+        SWITCH + 1 + GROUP + LINKS + 2,
     ),
     # The customer; the matches, and which of them are linked to the customer already.
     (
