@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
+from customers.models import Customer
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +22,8 @@ def test_benchmark_reports_every_page_with_queries_and_ratios(capsys):
     assert "desk search 'Smith'" in labels
     assert "admin 'an'" in labels
     assert "profile summary" in labels
+    assert "merge (duplicate with 2,000 history lines)" in labels
+    assert Customer.objects.filter(merged_into__isnull=False).count() == 0  # the merges rolled back
     floor = rows[0].split("|")
     assert floor[4].strip() == "1"  # one query
     assert floor[5].strip() == "1.0"  # the floor is its own unit

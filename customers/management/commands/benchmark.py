@@ -8,6 +8,8 @@ medians measured in the same run.
 
 import statistics
 import time
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -15,14 +17,16 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from customers import benchmarks
-from customers.models import Customer
+from customers.merging import merge_token
+from customers.models import Activity, Customer
 from customers.roles import FRONT_DESK
+from customers.services import merge_customers
 
 # What a receptionist types, from the names in customers/demo.py: a family name, a given
 # name, a short prefix (the prefix index), three letters typed so far (a common partial
@@ -42,6 +46,9 @@ class Page:
     admin: str | None = None
     seconds: list = field(default_factory=list)
     queries: int = 0
+    #: A write to time instead of a GET: called inside a transaction that is rolled back,
+    #: it prepares what it needs and returns the seconds its own work took.
+    action: Callable | None = None
 
 
 class Command(BaseCommand):
@@ -80,13 +87,13 @@ class Command(BaseCommand):
                 _get(client, page)
         for page in pages:  # counted apart, so that capturing SQL adds nothing to the times
             with CaptureQueriesContext(connection) as queries:
-                _get(client, page)
-            page.queries = len(queries)
+                _get(client, page, count=True)
+            page.queries = page.action.queries if page.action else len(queries)
         for _ in range(repeat):
             for page in pages:
                 started = time.perf_counter()
-                _get(client, page)
-                page.seconds.append(time.perf_counter() - started)
+                took = _get(client, page)
+                page.seconds.append(took if page.action else time.perf_counter() - started)
         customers = Customer.objects.count()
         self.stdout.write(
             f"{connection.vendor}, {customers:,} customers, {repeat} rounds after {warmup} warm-up, "
@@ -133,13 +140,54 @@ def _pages(terms, customer_id):
         Page("admin list", admin),
     ]
     pages += [Page(f"admin {t!r}", admin + query(t)) for t in terms]
+    pages.append(
+        Page(f"merge (duplicate with {MERGE_HISTORY:,} history lines)", "", action=_merge_action(customer_id))
+    )
     for app_pages in benchmarks.pages:
         pages += [Page(label, url, headers) for label, url, headers in app_pages()]
     return pages
 
 
-def _get(client, page):
-    """Request the page; stop the run on anything but a 200, which would measure an error."""
+#: How long the duplicate's history is in the merge measurement.
+MERGE_HISTORY = 2_000
+
+
+def _merge_action(survivor_id):
+    """Merge a made-up duplicate with a long history into the profile's customer.
+
+    Each round makes the duplicate afresh (not timed) and the benchmark rolls it back, so
+    the database is left as it was.
+    """
+
+    def merge(count=False):
+        survivor = Customer.objects.get(pk=survivor_id)
+        duplicate = Customer.objects.create(first_name=survivor.first_name, last_name=survivor.last_name)
+        Activity.objects.bulk_create(
+            Activity(customer=duplicate, kind="customer.updated", message=f"Visit {n}.")
+            for n in range(MERGE_HISTORY)
+        )
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) if count else nullcontext() as queries:
+            merge_customers(
+                actor=None,
+                survivor_id=survivor.pk,
+                absorbed_id=duplicate.pk,
+                token=merge_token(survivor, duplicate),
+            )
+        if count:
+            merge.queries = len(queries)  # the merge's own, not the made-up duplicate's
+        return time.perf_counter() - started
+
+    return merge
+
+
+def _get(client, page, count=False):
+    """Request the page (or run its action); stop the run on anything but a 200."""
+    if page.action is not None:
+        with transaction.atomic():
+            seconds = page.action(count=count)
+            transaction.set_rollback(True)
+        return seconds
     response = client.get(page.url, headers=page.headers)
     if response.status_code != 200:
         raise CommandError(f"{page.label}: {page.url} answered {response.status_code}, not 200.")
