@@ -24,3 +24,6 @@ class CustomersConfig(AppConfig):
         connection_created.connect(_unicode_lower_on_sqlite)
         profile_tabs.register()
         merging.register_own_rules()
+        from customers import demo
+
+        demo.steps.append(demo.make_duplicates)

@@ -133,3 +133,37 @@ def _adult(rng, today, family, *, female):
         notes=rng.choice(NOTE_LINES) if rng.random() < 0.15 else "",
         archived=rng.random() < 0.03,
     )
+
+
+#: A note on the demo's duplicate accounts, so that loading the demo again adds none.
+DUPLICATE_NOTE = "Registered again at the desk (a duplicate account)."
+
+
+def make_duplicates(stdout):
+    """A few customers registered twice, as happens at a busy desk, for Possible Duplicates."""
+    from customers.models import Customer
+    from customers.services import create_customer
+
+    if Customer.objects.filter(notes=DUPLICATE_NOTE).exists():
+        return
+    originals = list(
+        Customer.objects.filter(merged_into__isnull=True, archived_at__isnull=True)
+        .exclude(email="")
+        .exclude(phone="")
+        .order_by("pk")[:200:40]
+    )
+    for number, original in enumerate(originals[:4]):
+        changes = [
+            {"email": original.email.upper()},  # the same address, typed in capitals
+            {"email": "", "phone": original.phone},  # no email this time, the same phone
+            {"email": "", "phone": ""},  # only the name
+            {"email": original.email, "date_of_birth": original.date_of_birth},
+        ][number]
+        create_customer(
+            actor=None,
+            first_name=original.first_name,
+            last_name=original.last_name if number != 1 else f"{original.last_name}-Hill",
+            notes=DUPLICATE_NOTE,
+            **changes,
+        )
+    stdout.write(f"  {min(len(originals), 4)} duplicate accounts to merge (Possible Duplicates).")
