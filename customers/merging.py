@@ -57,6 +57,14 @@ def details_to_fill(survivor, absorbed):
     }
 
 
+def filled_labels(survivor, absorbed):
+    """In words, the details a merge fills in on the survivor (notes are added, not filled)."""
+    labels = [FILLED_DETAILS[name] for name in details_to_fill(survivor, absorbed)]
+    if absorbed.notes.strip() and absorbed.notes.strip() not in survivor.notes:
+        labels.append("notes")
+    return labels
+
+
 def register(model, field, **rule):
     """Say how a merge treats `model.field`, a foreign key to Customer."""
     rules[(model._meta.label, field)] = Rule(**rule)

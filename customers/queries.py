@@ -115,6 +115,7 @@ def merge_preview(survivor, duplicate):
     return {
         "blockers": blockers,
         "moves": [] if blockers else merging.moving(survivor, duplicate),
+        "filled": [] if blockers else merging.filled_labels(survivor, duplicate),
         "token": merging.merge_token(survivor, duplicate),
     }
 

@@ -184,7 +184,7 @@ def merge_customers(*, actor, survivor_id, absorbed_id, token):
     survivor.version += 1
     survivor.save()
     if filled:
-        moved.append(("details filled in: " + ", ".join(FIELD_LABELS[f] for f in filled), len(filled)))
+        moved.append(("details filled in", ", ".join(FIELD_LABELS[f] for f in filled)))
     merge = Merge.objects.create(
         survivor=survivor,
         absorbed=absorbed,

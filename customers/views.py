@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customers import queries, services
@@ -72,11 +74,8 @@ def front_desk(request, customer_id=None, tab="summary"):
 
 def _to_survivor(request, tombstone, url_name):
     """A merged account's old address leads to the account it was merged into."""
-    messages.info(
-        request,
-        f"{tombstone.full_name} (#{tombstone.pk}) was merged into this account on "
-        f"{tombstone.merged_at:%d %b %Y}.",
-    )
+    on = date_format(timezone.localtime(tombstone.merged_at), "j M Y")
+    messages.info(request, f"{tombstone.full_name} (#{tombstone.pk}) was merged into this account on {on}.")
     return redirect(url_name, tombstone.merged_into_id)
 
 

@@ -581,7 +581,7 @@ def test_the_account_relations_list_shows_groups_links_both_ways_and_merges(
     )
     expect(rows.locator("td:nth-child(3)")).to_have_text([today] * 4)
 
-    merges = page.get_by_role("region", name="Merged accounts")
+    merges = page.get_by_role("region", name="Merges")
     expect(merges).to_contain_text(f"Anne Smyth (#{old.pk}) was merged into this account on {today}.")
 
     # Each linked client's name leads to their profile.
