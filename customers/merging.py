@@ -17,6 +17,8 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db import connection
+
 from customers.models import Customer
 
 
@@ -208,9 +210,29 @@ def put_back(survivor, absorbed, journal):
                 setattr(obj, name, value)
             obj.version += 1
         model._base_manager.bulk_update(current.values(), [*next(iter(rows.values()))["before"], "version"])
-    for label, rows in journal.get("deleted", {}).items():
-        model = _model(label)
+    deleted = {_model(label): rows for label, rows in journal.get("deleted", {}).items()}
+    _refuse_rows_to_tombstones(deleted, coming_back=absorbed)
+    for model, rows in deleted.items():
         model._base_manager.bulk_create([_row(model, values) for values in rows])
+    # Foreign keys are checked at commit; check them now, so that a row put back into
+    # something deleted since (a group that is gone) refuses the undo instead of failing.
+    connection.check_constraints(table_names=[model._meta.db_table for model in deleted])
+
+
+def _refuse_rows_to_tombstones(deleted, *, coming_back):
+    """A row put back must not point at a customer merged into someone else since (the
+    absorbed customer, live again once the undo is done, aside)."""
+    wanted = set()
+    for model, rows in deleted.items():
+        for field in _customer_fields(model):
+            wanted.update(row[field.attname] for row in rows)
+    live = set(Customer.objects.filter(pk__in=wanted, merged_into__isnull=True).values_list("pk", flat=True))
+    if wanted - live - {coming_back.pk}:
+        raise Unsafe("a customer it linked to has been merged into another account since.")
+
+
+def _customer_fields(model):
+    return [f for f in model._meta.concrete_fields if f.is_relation and f.related_model is Customer]
 
 
 def register_own_rules():
