@@ -697,3 +697,25 @@ def test_with_linking_switched_off_the_links_and_their_pages_are_gone(
     switch_linking(active=True)
     page.goto(f"/customers/{ben.pk}/")
     expect(link_row(links_table(links_panel(page), ben), "Anna Smith")).to_contain_text("Ben is their Child")
+
+
+def test_remove_relation_takes_a_member_out_of_the_group_from_the_desk(
+    desk_page, linking_on, smiths, anna, ben, browser_problems
+):
+    """On the Owner's Linked Accounts tab, a group member's Remove Relation asks first, then
+    takes them out of the group; the tab stays on the desk."""
+    page = desk_page
+    page.goto(f"/desk/{anna.pk}/linked-accounts/")
+    mark_this_document(page)
+    row = page.get_by_role("tabpanel").get_by_role("row").filter(has_text="Ben Smith")
+    row.get_by_role("button", name="Remove Relation: Ben Smith").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Remove Ben Smith from Smith family? Their profile and history stay.")
+    dialog.get_by_role("button", name="Remove Relation").click()
+    expect(
+        page.get_by_role("status").filter(has_text="Ben Smith was removed from “Smith family”.")
+    ).to_be_visible()
+    expect(page.get_by_role("tabpanel").get_by_text("Ben Smith")).to_have_count(0)
+    expect(page).to_have_url(f"/desk/{anna.pk}/linked-accounts/")
+    expect_same_document(page)
+    assert not smiths.members.filter(customer=ben).exists()

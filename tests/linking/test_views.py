@@ -203,3 +203,16 @@ def test_admin_keeps_reverses_paired(admin_client, types):
         admin_client.get(reverse("admin:linking_relationshiptype_delete", args=[in_use.pk])).status_code
         == 403
     )
+
+
+def test_linked_accounts_removes_a_group_member_only_from_a_managing_account(desk, family, linking_on):
+    """Remove Relation on a group row: from the Owner's or an Admin's account, never the Owner."""
+    anna, ben = family["anna"], family["ben"]
+    owners_tab = desk.get(reverse("customers:desk_tab", args=[anna.pk, "linked-accounts"])).text
+    assert owners_tab.count('aria-label="Remove Relation:') == 2  # Ben and Cara
+    dependents_tab = desk.get(reverse("customers:desk_tab", args=[ben.pk, "linked-accounts"])).text
+    assert 'aria-label="Remove Relation:' not in dependents_tab
+    member = family["members"]["ben"]
+    url = reverse("groups:remove", args=[anna.pk, family["group"].pk, member.pk])
+    assert desk.post(url, {"next": f"/desk/{anna.pk}/linked-accounts/"}).status_code == 302
+    assert not family["group"].members.filter(customer=ben).exists()
