@@ -636,7 +636,7 @@ class LinkMergeRulesTest(TestCase):
         run_state_machine_as_test(LinkMergeRules, settings=settings(stateful_step_count=30))
 
 
-# Known bugs the machine skips (see `LinkMergeRules.known_bug`): strict, so that a fix shows.
+# The two faults the machine found in Undo Merge, kept as plain tests: both are refused now.
 
 
 def _merge(actor, survivor, absorbed):
