@@ -102,6 +102,11 @@ def get_customer(customer_id):
     return get_object_or_404(Customer.objects.select_related("merged_into"), pk=customer_id)
 
 
+def get_live_customer(customer_id):
+    """The customer a change is for, or 404: a merged tombstone has nothing left to change."""
+    return get_object_or_404(Customer, pk=customer_id, merged_into__isnull=True)
+
+
 def history_page(customer, *, page=1, per_page=20):
     """A customer's history, newest first, with who did each thing."""
     lines = Activity.objects.filter(customer=customer).select_related("actor").order_by("-id")

@@ -123,9 +123,7 @@ def profile(request, customer_id, tab="summary"):
 @require_http_methods(["GET", "POST"])
 @staff_required(CHANGE)
 def customer_edit(request, customer_id):
-    customer = queries.get_customer(customer_id)
-    if customer.is_merged:
-        raise Http404("Merged customers cannot be edited.")
+    customer = queries.get_live_customer(customer_id)
     initial = {"version": customer.version}
     form = CustomerEditForm(request.POST or None, instance=customer, initial=initial)
     status = 200

@@ -9,8 +9,7 @@ miss; their violations come back as `KinshipError`s a receptionist can read.
 from django.db import IntegrityError, transaction
 
 from customers.errors import KinshipError, StaleEdit
-from customers.models import Customer
-from customers.services import lock_customer, record_activity
+from customers.services import lock_customer, lock_customers, record_activity
 from groups.features import admins_in_several_groups
 from groups.models import CustomerGroup, GroupMember, MemberLabel, Role
 
@@ -28,21 +27,7 @@ def _describe(role, label):
 
 def _lock_customers(customer_ids):
     """Lock the customers for change, in id order, refusing any that cannot join a group."""
-    ids = sorted(set(customer_ids))
-    customers = {c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
-    for customer_id in ids:
-        customer = customers.get(customer_id)
-        if customer is None:
-            raise KinshipError("That customer does not exist.")
-        if customer.is_merged:
-            raise KinshipError(
-                f"{customer.full_name} was merged into another account; choose that one instead."
-            )
-        if customer.is_archived:
-            raise KinshipError(
-                f"{customer.full_name} is archived; restore them before adding them to a group."
-            )
-    return customers
+    return lock_customers(customer_ids, active_for="adding them to a group")
 
 
 def _lock_group(group_id):

@@ -5,51 +5,26 @@ action is a plain POST that also works without JavaScript. The whole feature ans
 while its switch is off.
 """
 
-from functools import wraps
-
-from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from customers.access import staff_required
 from customers.errors import KinshipError
-from customers.queries import get_customer
+from customers.queries import get_live_customer
 from customers.responses import chosen_customer, done, embedded, form_status, next_url, refused
 from customers.views import targets
 from groups import queries, services
-from groups.features import account_linking_on
+from groups.features import linking_feature
 from groups.forms import AddMemberForm, ChangeMemberForm, GroupCreateForm, RenameGroupForm
 from groups.models import MANAGING_ROLES, GroupMember
 
 EDITOR = "groups/editor.html"
 
 
-def linking_feature(view):
-    """Answer 404, as if the pages did not exist, while account linking is switched off."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not account_linking_on(request):
-            if request.htmx:  # a page opened before the switch went off: say why it failed
-                messages.error(request, "Account linking has been switched off. Reload the page.")
-            raise Http404("Account linking is switched off.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _customer(customer_id):
-    customer = get_customer(customer_id)
-    if customer.is_merged:
-        raise Http404("Merged customers have no group.")
-    return customer
-
-
 def _managing(customer_id, group_id):
     """The profile's customer and their membership of the group, if it lets them manage it."""
-    customer = _customer(customer_id)
+    customer = get_live_customer(customer_id)
     membership = get_object_or_404(
         GroupMember.objects.select_related("group"),
         customer=customer,
@@ -78,7 +53,7 @@ def _search_context(request, form_url, *, customer, group=None):
 @linking_feature
 @staff_required("groups.add_customergroup")
 def group_create(request, customer_id):
-    customer = _customer(customer_id)
+    customer = get_live_customer(customer_id)
     form_url = reverse("groups:create", args=[customer.pk])
     back_to = next_url(request, customer.get_absolute_url())
     if request.method == "POST":

@@ -6,8 +6,7 @@ Locks are taken in the same order as everywhere else: customers by id, then link
 from django.db import IntegrityError, transaction
 
 from customers.errors import KinshipError, StaleEdit
-from customers.models import Customer
-from customers.services import record_activity
+from customers.services import lock_customers, record_activity
 from linking.models import PERMISSION_FIELDS, PERMISSIONS, Link, RelationshipType
 
 
@@ -15,20 +14,7 @@ def _lock_pair(first_id, second_id):
     """Lock two customers in id order; refuse unknown, merged or archived ones, or one twice."""
     if int(first_id) == int(second_id):
         raise KinshipError("A customer cannot be linked to themselves; choose someone else.")
-    customers = {
-        c.pk: c
-        for c in Customer.objects.select_for_update().filter(pk__in=[first_id, second_id]).order_by("pk")
-    }
-    for customer_id in (int(first_id), int(second_id)):
-        customer = customers.get(customer_id)
-        if customer is None:
-            raise KinshipError("That customer does not exist.")
-        if customer.is_merged:
-            raise KinshipError(
-                f"{customer.full_name} was merged into another account; choose that one instead."
-            )
-        if customer.is_archived:
-            raise KinshipError(f"{customer.full_name} is archived; restore them before linking them.")
+    customers = lock_customers([first_id, second_id], active_for="linking them")
     return customers[int(first_id)], customers[int(second_id)]
 
 
@@ -102,7 +88,8 @@ def _lock_link(link_id, *, version=None):
     pair = Link.objects.filter(pk=link_id).values_list("agent_id", "principal_id").first()
     if pair is None:
         raise KinshipError("That link no longer exists.")
-    agent, principal = _lock_pair_any(*pair)
+    locked = lock_customers(pair)  # whatever their state: a link may always be changed or removed
+    agent, principal = locked[pair[0]], locked[pair[1]]
     rows = {
         (row.agent_id, row.principal_id): row
         for row in Link.objects.select_for_update()
@@ -120,15 +107,6 @@ def _lock_link(link_id, *, version=None):
         )
     side.agent, side.principal, other.agent, other.principal = agent, principal, principal, agent
     return side, other
-
-
-def _lock_pair_any(first_id, second_id):
-    """Lock two customers in id order, whatever their state (to change or remove a link)."""
-    customers = {
-        c.pk: c
-        for c in Customer.objects.select_for_update().filter(pk__in=[first_id, second_id]).order_by("pk")
-    }
-    return customers[first_id], customers[second_id]
 
 
 @transaction.atomic

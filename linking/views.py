@@ -5,7 +5,6 @@ a page of their own; every action is a plain POST too. Switched off with account
 """
 
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,23 +12,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from customers.access import staff_required
 from customers.errors import KinshipError
 from customers.models import Merge
-from customers.queries import get_customer
+from customers.queries import get_customer, get_live_customer
 from customers.responses import chosen_customer, done, embedded, form_status, next_url, refused
 from customers.views import targets
+from groups.features import linking_feature
 from groups.queries import groups_of
-from groups.views import linking_feature
 from linking import queries, services
 from linking.forms import LinkForm, defaults_for
 from linking.models import PERMISSION_FIELDS, Link, RelationshipType
 
 EDITOR = "linking/editor.html"
-
-
-def _customer(customer_id):
-    customer = get_customer(customer_id)
-    if customer.is_merged:
-        raise Http404("Merged customers have no links.")
-    return customer
 
 
 def _editor(request, context, *, status=200):
@@ -59,7 +51,7 @@ def _initial_from_get(request):
 @linking_feature
 @staff_required("linking.add_link")
 def link_create(request, customer_id):
-    customer = _customer(customer_id)
+    customer = get_live_customer(customer_id)
     form_url = reverse("linking:create", args=[customer.pk])
     back_to = next_url(request, customer.get_absolute_url())
     if request.method == "POST":
@@ -108,7 +100,7 @@ def _own_link(customer, link_id):
 @linking_feature
 @staff_required("linking.change_link")
 def link_change(request, customer_id, link_id):
-    customer = _customer(customer_id)
+    customer = get_live_customer(customer_id)
     side, twin = _own_link(customer, link_id)
     back_to = next_url(request, customer.get_absolute_url())
     if request.method == "POST":
@@ -150,7 +142,7 @@ def link_change(request, customer_id, link_id):
 @linking_feature
 @staff_required("linking.delete_link")
 def link_remove(request, customer_id, link_id):
-    customer = _customer(customer_id)
+    customer = get_live_customer(customer_id)
     side, _ = _own_link(customer, link_id)
     back_to = next_url(request, customer.get_absolute_url())
     try:
@@ -167,7 +159,7 @@ def link_remove(request, customer_id, link_id):
 @staff_required("linking.view_link")
 def relations(request, customer_id):
     """Every relation of a customer: their groups, their links both ways, and merges."""
-    customer = get_customer(customer_id)
+    customer = get_customer(customer_id)  # a tombstone too: its list says where it went
     context = {
         "customer": customer,
         "groups": groups_of(customer),
