@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/login/", views.ThrottledLoginView.as_view()),
     path("admin/", admin.site.urls),
     path("", include("groups.urls")),
+    path("", include("groups.segments.urls")),
     path("", include("linking.urls")),
     path("", include("customers.urls")),
 ]

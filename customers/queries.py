@@ -80,16 +80,21 @@ CUSTOMER_STATUSES = {
 }
 
 
-def customer_list_page(*, text="", status="active", page=1, per_page=25):
-    """One page of the customer list, searched and filtered, without counting the table."""
+def customer_list_queryset(*, text="", status="active"):
+    """The live customers the list shows, searched and filtered, best matches or names first."""
     filters = CUSTOMER_STATUSES.get(status, CUSTOMER_STATUSES["active"])
     if search_words(text):
-        customers = search_customers(text).filter(**filters)
-    else:
-        customers = Customer.objects.filter(merged_into__isnull=True, **filters).order_by(
-            "last_name", "first_name", "id"
-        )
-    return page_of(customers, page, per_page)
+        return search_customers(text).filter(**filters)
+    return Customer.objects.filter(merged_into__isnull=True, **filters).order_by("last_name", "first_name", "id")
+
+
+#: Customers per page of the customer list.
+LIST_PAGE_SIZE = 25
+
+
+def customer_list_page(*, text="", status="active", page=1, per_page=LIST_PAGE_SIZE):
+    """One page of the customer list, searched and filtered, without counting the table."""
+    return page_of(customer_list_queryset(text=text, status=status), page, per_page)
 
 
 def quick_search(text, *, limit=10):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("desk/<int:customer_id>/", views.front_desk, name="desk"),
     path("desk/<int:customer_id>/<slug:tab>/", views.front_desk, name="desk_tab"),
     path("customers/", views.customer_list, name="list"),
+    path("customers/count/", views.customer_count, name="count"),
     path("customers/new/", views.customer_create, name="create"),
     path("customers/duplicates/", views.possible_duplicates, name="duplicates"),
     path("customers/<int:customer_id>/", views.profile, name="profile"),

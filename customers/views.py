@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from customers import queries, services
+from customers import listing, queries, services
 from customers.access import staff_required
 from customers.errors import KinshipError
 from customers.forms import CustomerEditForm, CustomerForm, SearchForm
 from customers.models import Merge
-from customers.paging import page_number
+from customers.paging import page_number, page_of
 from customers.responses import refused
 from customers.tabs import registry
 
@@ -82,19 +82,38 @@ def _to_survivor(request, tombstone, url_name):
 @require_GET
 @staff_required(VIEW)
 def customer_list(request):
+    """Every customer, searched and filtered; apps add filters, a column and bulk actions."""
     form = SearchForm(request.GET)
-    cleaned = form.cleaned_data if form.is_valid() else {}
-    page = queries.customer_list_page(
-        text=cleaned.get("q", ""),
-        status=cleaned.get("status") or "active",
-        page=page_number(request.GET.get("page")),
+    addons = listing.visible(request)
+    page = page_of(
+        listing.matching(request, request.GET), page_number(request.GET.get("page")), queries.LIST_PAGE_SIZE
     )
+    for addon in addons:
+        addon.decorate(request, page.items)
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"search_form": form, "page": page, "query": query.urlencode()}
+    filters = query.copy()
+    filters.pop("customer", None)
+    context = {
+        "search_form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "filters": filters,
+        "addons": [(addon, addon.context(request)) for addon in addons],
+        "selectable": any(addon.bulk_template for addon in addons),
+    }
     if targets(request, "customer-results"):
         return render(request, "customers/customer_list.html#customer-results", context)
     return render(request, "customers/customer_list.html", context)
+
+
+@require_GET
+@staff_required(VIEW)
+def customer_count(request):
+    """How many customers the list's filters match: asked only when someone selects them all,
+    so that showing the list never counts the table."""
+    count = listing.matching(request, request.GET).order_by().count()
+    return render(request, "customers/customer_list.html#matching-count", {"count": count, "counted": True})
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,6 +1,6 @@
-"""The superuser switches (django-waffle) that govern account linking.
+"""The superuser switches (django-waffle) that govern account linking and client groups.
 
-Both are made, switched off, by a data migration, so superusers find them in the admin.
+Each is made, switched off, by a data migration, so superusers find them in the admin.
 """
 
 from functools import wraps
@@ -13,34 +13,52 @@ from waffle import switch_is_active
 ACCOUNT_LINKING = "account_linking"
 #: Lets an Admin (a carer, a nanny) belong to several groups; Owners and Dependents stay in one.
 ADMINS_IN_SEVERAL_GROUPS = "admins_in_several_groups"
+#: Client groups (segments): VIP, Trade, Students…, their filter and bulk actions.
+CLIENT_GROUPS = "client_groups"
 
 
-def account_linking_on(request=None):
-    """Whether account linking is switched on, asked once per request.
+def _switch_on(request, name):
+    """Whether switch `name` is on, asked once per request.
 
     Waffle reads switches from the shared database cache, so one page that shows a tab,
     a panel and a badge asks once rather than three times.
     """
     if request is None:
-        return switch_is_active(ACCOUNT_LINKING)
-    if not hasattr(request, "_account_linking_on"):
-        request._account_linking_on = switch_is_active(ACCOUNT_LINKING)
-    return request._account_linking_on
+        return switch_is_active(name)
+    asked = request.__dict__.setdefault("_switches", {})
+    if name not in asked:
+        asked[name] = switch_is_active(name)
+    return asked[name]
+
+
+def account_linking_on(request=None):
+    return _switch_on(request, ACCOUNT_LINKING)
+
+
+def client_groups_on(request=None):
+    return _switch_on(request, CLIENT_GROUPS)
 
 
 def admins_in_several_groups():
     return switch_is_active(ADMINS_IN_SEVERAL_GROUPS)
 
 
-def linking_feature(view):
-    """Answer 404, as if the pages did not exist, while account linking is switched off."""
+def _feature(is_on, what):
+    """A view decorator: answer 404, as if the pages did not exist, while the switch is off."""
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not account_linking_on(request):
-            if request.htmx:  # a page opened before the switch went off: say why it failed
-                messages.error(request, "Account linking has been switched off. Reload the page.")
-            raise Http404("Account linking is switched off.")
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not is_on(request):
+                if request.htmx:  # a page opened before the switch went off: say why it failed
+                    messages.error(request, f"{what} has been switched off. Reload the page.")
+                raise Http404(f"{what} is switched off.")
+            return view(request, *args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorator
+
+
+linking_feature = _feature(account_linking_on, "Account linking")
+client_groups_feature = _feature(client_groups_on, "Client groups")

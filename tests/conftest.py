@@ -10,7 +10,7 @@ from waffle.testutils import override_switch
 
 from customers.roles import FRONT_DESK, MANAGER
 from groups import services as group_services
-from groups.features import ACCOUNT_LINKING, ADMINS_IN_SEVERAL_GROUPS
+from groups.features import ACCOUNT_LINKING, ADMINS_IN_SEVERAL_GROUPS, CLIENT_GROUPS
 from groups.models import MemberLabel, Role
 from linking.models import RelationshipType
 from tests.factories import CustomerFactory, UserFactory
@@ -73,6 +73,12 @@ def on_postgres():
 @pytest.fixture
 def linking_on(db):
     with override_switch(ACCOUNT_LINKING, active=True):
+        yield
+
+
+@pytest.fixture
+def client_groups_on(db):
+    with override_switch(CLIENT_GROUPS, active=True):
         yield
 
 

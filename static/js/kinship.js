@@ -59,7 +59,7 @@
   document.body.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     // A form opened or re-drawn in place (Select Customer, Choose someone else): its heading.
-    if (target && (target.id === "group-editor" || target.id === "link-editor")) {
+    if (target && ["group-editor", "link-editor", "segment-editor", "bulk-editor"].indexOf(target.id) !== -1) {
       var editor = document.getElementById(target.id);
       var title = editor && editor.querySelector("h3[tabindex='-1']");
       if (title) title.focus({ preventScroll: false });
@@ -105,6 +105,40 @@
       event.preventDefault();
     }
   });
+
+  // The client list's selection: a page's worth with the header box, or every customer
+  // that matches the filters with "Select all matching"; the bar says how many.
+  function bulkState() {
+    var form = document.querySelector("form[data-bulk]");
+    if (!form) return;
+    var rows = Array.prototype.slice.call(document.querySelectorAll("input[data-select-row]"));
+    var all = form.querySelector("input[data-all-matching]");
+    var ticked = rows.filter(function (box) { return box.checked; }).length;
+    var page = document.querySelector("input[data-select-page]");
+    rows.forEach(function (box) { box.disabled = all.checked; });
+    if (page) {
+      page.disabled = all.checked;
+      page.checked = all.checked || (rows.length > 0 && ticked === rows.length);
+      page.indeterminate = !all.checked && ticked > 0 && ticked < rows.length;
+    }
+    var count = form.querySelector("[data-bulk-count]");
+    count.textContent = all.checked ? "" : ticked === 0 ? "No customers selected."
+      : ticked === 1 ? "1 customer selected." : ticked + " customers selected.";
+    if (!all.checked) {
+      var matching = document.getElementById("matching-count");
+      if (matching) matching.textContent = "";
+    }
+  }
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.matches) return;
+    if (box.matches("input[data-select-page]")) {
+      document.querySelectorAll("input[data-select-row]").forEach(function (row) { row.checked = box.checked; });
+    }
+    if (box.matches("input[data-select-page], input[data-select-row], input[data-all-matching]")) bulkState();
+  });
+  document.body.addEventListener("htmx:afterSettle", bulkState);
+  bulkState();
 
   document.querySelectorAll("#toasts .toast").forEach(function (toast) {
     setTimeout(function () { toast.remove(); }, 8000);

@@ -1,0 +1,59 @@
+"""The registry through which apps add filters, a column and bulk actions to the customer list.
+
+`customers` imports no other app, so an app that has something to say about many customers
+at once (client groups, say) adds a `ListAddon` from its `AppConfig.ready()`. Its `narrow`
+and `decorate` must each run a fixed number of queries, whatever the page shows.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from customers.forms import SearchForm
+from customers.queries import customer_list_queryset
+
+
+def nothing(request):
+    return {}
+
+
+@dataclass(frozen=True)
+class ListAddon:
+    slug: str
+    #: Whether it shows for this request (a feature switch, a permission).
+    is_visible: Callable
+    #: narrow(request, params, customers): `customers` narrowed by this addon's filters in
+    #: the query string `params`.
+    narrow: Callable
+    #: decorate(request, rows): attach to each customer of the page what its cell shows.
+    decorate: Callable
+    #: Its fields in the list's filter form, and their context: context(request).
+    filter_template: str
+    column_title: str
+    cell_template: str
+    context: Callable = nothing
+    #: Buttons for the Bulk Actions menu; rows get checkboxes when any addon has them.
+    bulk_template: str = ""
+
+
+addons = []
+
+
+def add(addon):
+    if any(existing.slug == addon.slug for existing in addons):
+        raise ValueError(f"A customer-list addon named {addon.slug!r} is already registered.")
+    addons.append(addon)
+
+
+def visible(request):
+    return [addon for addon in addons if addon.is_visible(request)]
+
+
+def matching(request, params):
+    """The live customers the list shows for the query string `params` (its search, its
+    status and every visible addon's filters), unordered; what "select all matching" means."""
+    form = SearchForm(params)
+    cleaned = form.cleaned_data if form.is_valid() else {}
+    customers = customer_list_queryset(text=cleaned.get("q", ""), status=cleaned.get("status") or "active")
+    for addon in visible(request):
+        customers = addon.narrow(request, params, customers)
+    return customers

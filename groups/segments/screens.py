@@ -1,0 +1,93 @@
+"""What client groups add to other apps' pages: the Summary tab's Client Groups panel, and the
+customer list's filter, badge column and bulk actions."""
+
+from django.db.models import Count
+from django.urls import reverse
+
+from customers import listing
+from customers.tabs import Panel, registry
+from groups.features import client_groups_on
+from groups.models import Segment
+from groups.segments import queries
+from groups.segments.rules import Catalogue
+
+VIEW = "groups.view_segment"
+
+
+def visible(request, customer=None):
+    return client_groups_on(request) and request.user.has_perm(VIEW) and not (customer and customer.is_merged)
+
+
+def catalogue_for(request):
+    """Every client group, read once per request however many places show them."""
+    if not hasattr(request, "_segment_catalogue"):
+        request._segment_catalogue = Catalogue.load()
+    return request._segment_catalogue
+
+
+def panel_context(request, customer):
+    queries.attach_badges([customer], catalogue_for(request))
+    user = request.user
+    return {
+        "client_groups": customer.client_groups,
+        "can_add": user.has_perm("groups.add_segmentmember") and not customer.is_archived,
+        "can_remove": user.has_perm("groups.delete_segmentmember"),
+    }
+
+
+def list_context(request):
+    return {
+        "segments": sorted(catalogue_for(request).segments.values(), key=lambda s: (s.name.lower(), s.pk)),
+        "chosen": queries.filter_ids(request.GET),
+    }
+
+
+def narrow(request, params, customers):
+    return queries.narrow(customers, queries.filter_ids(params), catalogue_for(request))
+
+
+def decorate(request, rows):
+    queries.attach_badges(rows, catalogue_for(request))
+
+
+def register():
+    registry.add_panel(
+        Panel(
+            slug="client-groups",
+            title="Client Groups",
+            template="segments/panel.html",
+            order=30,
+            context=panel_context,
+            is_visible=visible,
+        )
+    )
+    listing.add(
+        listing.ListAddon(
+            slug="client-groups",
+            is_visible=visible,
+            narrow=narrow,
+            decorate=decorate,
+            filter_template="segments/_filter.html",
+            context=list_context,
+            column_title="Client groups",
+            cell_template="segments/_badges.html",
+            bulk_template="segments/_bulk_actions.html",
+        )
+    )
+
+
+def benchmark_pages():
+    """The Client Groups list, the largest group's members, and the client list filtered by it."""
+    largest = (
+        Segment.objects.annotate(size=Count("memberships")).order_by("-size", "pk").values_list("pk", "size").first()
+    )
+    if largest is None:
+        return []
+    segment_id, size = largest
+    return [
+        ("client groups list", reverse("segments:list"), {}),
+        (f"client group members (of {size:,})", reverse("segments:detail", args=[segment_id]), {}),
+        (f"client list filtered by a group of {size:,}", f"{reverse('customers:list')}?client_group={segment_id}", {}),
+    ]
+
+

@@ -1,0 +1,215 @@
+"""Every write to client groups and their members. One function per user action.
+
+Adding and removing customers is one path whether it is one badge or ten thousand rows of
+the client list: the chosen customers arrive as a queryset, and each change is a fixed
+number of statements (INSERT … SELECT, DELETE … WHERE), History included, never one
+query per customer.
+
+Locks, in the order every service takes them so two desks never deadlock: the client
+group's row, then the chosen customers in id order (so a merge cannot absorb one of them
+halfway through).
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef, Value
+from django.utils import timezone
+
+from customers.errors import KinshipError, StaleEdit
+from customers.models import Activity, Customer
+from groups.models import Segment, SegmentMember
+from groups.segments.rules import uses_itself
+
+NAME_TAKEN = "There is already a client group with that name."
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a bulk action did: how many customers changed, and how many already were as asked."""
+
+    changed: int
+    unchanged: int
+
+
+def _lock_segment(segment_id):
+    # NO KEY UPDATE: a merge moving memberships between customers still may, meanwhile.
+    segment = Segment.objects.select_for_update(no_key=True).filter(pk=segment_id).first()
+    if segment is None:
+        raise KinshipError("That client group no longer exists.")
+    return segment
+
+
+def _check_rules(segment_id, rules):
+    if segment_id is not None and uses_itself(segment_id, rules):
+        raise KinshipError("A client group's rules cannot include the group itself, even through another group.")
+
+
+def _saved(segment, **fields):
+    """Save a new or edited group, turning a name clash into words."""
+    for name, value in fields.items():
+        setattr(segment, name, value)
+    try:
+        with transaction.atomic():
+            segment.save()
+    except IntegrityError:
+        raise KinshipError(NAME_TAKEN) from None
+    return segment
+
+
+def _taken(name, exclude=None):
+    others = Segment.objects.filter(name__iexact=name)
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    return others.exists()
+
+
+def create_segment(*, actor, name, description="", rules=None):
+    """A new client group: chosen by staff, or following `rules` when there are any."""
+    name = name.strip()
+    if not name:
+        raise KinshipError("Give the client group a name.")
+    if _taken(name):
+        raise KinshipError(NAME_TAKEN)
+    with transaction.atomic():
+        return _saved(Segment(), name=name, description=description.strip(), rules=rules or {})
+
+
+def edit_segment(*, actor, segment_id, version, name, description="", rules=None):
+    """Rename, describe, or change the rules of a client group. Whether its members are
+    chosen by staff or follow rules is settled when it is created."""
+    name = name.strip()
+    if not name:
+        raise KinshipError("Give the client group a name.")
+    with transaction.atomic():
+        segment = _lock_segment(segment_id)
+        if segment.version != version:
+            raise StaleEdit("Someone else changed this client group since you opened it. Reload and try again.")
+        if segment.is_rule_based and not rules:
+            raise KinshipError("A rule-based client group needs at least one rule.")
+        if not segment.is_rule_based and rules:
+            raise KinshipError("This client group's members are chosen by staff; it cannot follow rules.")
+        _check_rules(segment.pk, rules or {})
+        if _taken(name, exclude=segment.pk):
+            raise KinshipError(NAME_TAKEN)
+        return _saved(
+            segment, name=name, description=description.strip(), rules=rules or {}, version=segment.version + 1
+        )
+
+
+def delete_segment(*, actor, segment_id):
+    """Delete a client group. Its customers stay; only their memberships go, each noted in
+    their History."""
+    with transaction.atomic():
+        segment = Segment.objects.select_for_update().filter(pk=segment_id).first()
+        if segment is None:
+            raise KinshipError("That client group no longer exists.")
+        users = [
+            other.name
+            for other in Segment.objects.exclude(pk=segment.pk).exclude(rules={})
+            if segment.pk in {other.rules.get("in_segment"), other.rules.get("not_in_segment")}
+        ]
+        if users:
+            raise KinshipError(
+                f"The rules of {', '.join(users)} use “{segment.name}”; change them before deleting it."
+            )
+        members = Customer.objects.filter(segment_memberships__segment=segment)
+        _write_history(members, actor, "segment.deleted", f"Client group “{segment.name}” was deleted.")
+        segment.delete()
+    return segment
+
+
+def add_customers(*, actor, segment_id, customers, expected_ids=None):
+    """Put the customers of queryset `customers` in a client group; those already in it
+    stay as they are. With `expected_ids` (customers picked one by one), refuse unless
+    every one of them is there to add."""
+    with transaction.atomic():
+        segment = _lock_segment(segment_id)
+        if segment.is_rule_based:
+            raise KinshipError(f"“{segment.name}” follows rules; its members cannot be added by hand.")
+        chosen = _lock_chosen(customers, expected_ids)
+        archived = chosen.filter(archived_at__isnull=False)
+        if archived.exists():
+            raise KinshipError(_archived_message(archived))
+        already = Exists(SegmentMember.objects.filter(segment=segment, customer=OuterRef("pk")))
+        joining = chosen.filter(~already)
+        total = chosen.count()
+        added = _write_history(
+            joining, actor, "segment.added", _message(f"Added to client group “{segment.name}”", total)
+        )
+        _insert_from(
+            SegmentMember,
+            ("segment_id", "customer_id", "added_at"),
+            joining.values_list(Value(segment.pk), "pk", Value(timezone.now())),
+        )
+    return Change(changed=added, unchanged=total - added)
+
+
+def remove_customers(*, actor, segment_id, customers, expected_ids=None):
+    """Take the customers of queryset `customers` out of a client group; those not in it
+    stay as they are."""
+    with transaction.atomic():
+        segment = _lock_segment(segment_id)
+        if segment.is_rule_based:
+            raise KinshipError(f"“{segment.name}” follows rules; its members cannot be removed by hand.")
+        chosen = _lock_chosen(customers, expected_ids)
+        leaving = chosen.filter(segment_memberships__segment=segment)
+        total = chosen.count()
+        removed = _write_history(
+            leaving, actor, "segment.removed", _message(f"Removed from client group “{segment.name}”", total)
+        )
+        SegmentMember.objects.filter(segment=segment, customer__in=chosen.values("pk")).delete()
+    return Change(changed=removed, unchanged=total - removed)
+
+
+def _message(what, total):
+    return f"{what}." if total == 1 else f"{what} (a bulk action on {total:,} customers)."
+
+
+def _archived_message(archived):
+    count = archived.count()
+    if count == 1:
+        return f"{archived.get().full_name} is archived; restore them before adding them to a client group."
+    return f"{count:,} of the chosen customers are archived; restore them or leave them out."
+
+
+def _lock_chosen(customers, expected_ids):
+    """The chosen live customers as an unordered queryset, their rows locked in id order.
+
+    Merged customers are never chosen. With `expected_ids`, every one of them must be among
+    them, or nothing happens.
+    """
+    ids = customers.order_by().filter(merged_into__isnull=True).values("pk")
+    chosen = Customer.objects.filter(pk__in=ids).order_by()
+    if connection.features.has_select_for_update:
+        # Locked in one statement that hands back a single number, however many there are.
+        locking, params = chosen.order_by("pk").select_for_update(no_key=True).values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({locking}) AS chosen", params)
+    if expected_ids is not None:
+        expected = set(expected_ids)
+        if chosen.filter(pk__in=expected).count() != len(expected):
+            raise KinshipError(
+                "Some of the chosen customers no longer exist or were merged into another account. "
+                "Reload the list and choose again."
+            )
+    return chosen
+
+
+def _write_history(customers, actor, kind, message):
+    """One History line on each of `customers`, in one INSERT … SELECT; how many."""
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    rows = customers.order_by().values_list(
+        "pk", Value(actor_id), Value(kind), Value(message), Value(timezone.now())
+    )
+    return _insert_from(Activity, ("customer_id", "actor_id", "kind", "message", "created_at"), rows)
+
+
+def _insert_from(model, columns, rows):
+    """INSERT INTO model (columns) SELECT … from the values_list queryset `rows`; the row count."""
+    select, params = rows.query.sql_with_params()
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(model._meta.get_field(column.removesuffix("_id")).column) for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {select}", params)
+        return cursor.rowcount
