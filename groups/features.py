@@ -7,7 +7,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.http import Http404
-from waffle import switch_is_active
+from waffle import get_waffle_switch_model, switch_is_active
 
 #: Groups, their members, the Linked Accounts tab and everything linking adds later.
 ACCOUNT_LINKING = "account_linking"
@@ -18,17 +18,16 @@ CLIENT_GROUPS = "client_groups"
 
 
 def _switch_on(request, name):
-    """Whether switch `name` is on, asked once per request.
+    """Whether switch `name` is on, with every switch read once per request.
 
-    Waffle reads switches from the shared database cache, so one page that shows a tab,
-    a panel and a badge asks once rather than three times.
+    Waffle reads switches from the shared database cache, so a page that shows a menu, a
+    tab, a panel and a badge, governed by two switches, asks once rather than four times.
     """
     if request is None:
         return switch_is_active(name)
-    asked = request.__dict__.setdefault("_switches", {})
-    if name not in asked:
-        asked[name] = switch_is_active(name)
-    return asked[name]
+    if not hasattr(request, "_switches"):
+        request._switches = {switch.name: switch.is_active() for switch in get_waffle_switch_model().get_all()}
+    return request._switches.get(name, False)
 
 
 def account_linking_on(request=None):

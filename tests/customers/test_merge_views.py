@@ -97,8 +97,9 @@ def test_the_preview_counts_once_per_relation_whatever_the_rows(manager, pair):
     ActivityFactory.create_batch(40, customer=dupe)
     assert queries_for(manager, url) == small
     # Both customers; the group rule's look at their places (2); one count per relation
-    # whose rows move and are counted (tombstones, history, group places, links).
-    assert small == AUTH + PERMS + 2 + 2 + 4
+    # whose rows move and are counted (tombstones, history, group places, links, client
+    # group memberships); whether client groups are on, for the menu.
+    assert small == AUTH + PERMS + 2 + 2 + 5 + 1
 
 
 def test_undo_merge_from_the_relations_list(manager, pair, linking_on, front_desk_user):
@@ -148,4 +149,4 @@ def test_possible_duplicates_query_count_is_fixed(manager):
     small = queries_for(manager, url)
     for number in range(20):
         CustomerFactory.create_batch(2, first_name=f"Name{number}", last_name="Twin")
-    assert queries_for(manager, url) == small == AUTH + PERMS + 2
+    assert queries_for(manager, url) == small == AUTH + PERMS + 2 + 1  # and the menu's switches

@@ -18,8 +18,9 @@ HTMX = {"HX-Request": "true"}
 # user's permissions and their groups' permissions.
 AUTH = 2
 PERMS = 2
-# Pages with a customer's tabs ask whether account linking is switched on: one read of the
-# shared cache (once it is warm; the first request fills it).
+# Every full page asks, for its menu, whether client groups are switched on, and pages with
+# a customer's tabs whether account linking is: one read of the shared cache for every
+# switch at once (once it is warm; the first request fills it).
 SWITCH = 1
 
 
@@ -37,17 +38,17 @@ def grow(customer, *, customers, history):
 
 PAGES = [
     # (name, url builder, headers, expected queries beyond auth + permissions)
-    ("front desk", lambda c: reverse("customers:front_desk"), {}, 0),
+    ("front desk", lambda c: reverse("customers:front_desk"), {}, SWITCH),
     ("live search", lambda c: "/?q=smi", {**HTMX, "HX-Target": "search-results"}, 1),
-    ("search page", lambda c: "/?q=smi", {}, 1),
+    ("search page", lambda c: "/?q=smi", {}, 1 + SWITCH),
     ("desk, loaded", lambda c: reverse("customers:desk", args=[c.pk]), {}, 1 + SWITCH),
     ("desk, history", lambda c: reverse("customers:desk_tab", args=[c.pk, "history"]), {}, 2 + SWITCH),
-    ("customer list", lambda c: reverse("customers:list"), {}, 1),
+    ("customer list", lambda c: reverse("customers:list"), {}, 1 + SWITCH),
     (
         "list search",
         lambda c: reverse("customers:list") + "?q=smi",
         {**HTMX, "HX-Target": "customer-results"},
-        1,
+        1 + SWITCH,  # the list asks whether client groups add their filter and column
     ),
     ("profile summary", lambda c: reverse("customers:profile", args=[c.pk]), {}, 1 + SWITCH),
     ("profile history", lambda c: reverse("customers:profile_tab", args=[c.pk, "history"]), {}, 2 + SWITCH),
@@ -57,8 +58,8 @@ PAGES = [
         {**HTMX, "HX-Target": "customer-tabs"},
         2 + SWITCH,
     ),
-    ("edit form", lambda c: reverse("customers:edit", args=[c.pk]), {}, 1),
-    ("add form", lambda c: reverse("customers:create"), {}, 0),
+    ("edit form", lambda c: reverse("customers:edit", args=[c.pk]), {}, 1 + SWITCH),
+    ("add form", lambda c: reverse("customers:create"), {}, SWITCH),
 ]
 
 
