@@ -70,18 +70,20 @@ class SegmentForm(forms.Form):
             self.add_error("created_since", "Choose a date that is not in the future.")
         if data.get("in_segment") and data.get("in_segment") == data.get("not_in_segment"):
             self.add_error("not_in_segment", "A client group cannot be both required and excluded.")
-        kind = data.get("members", RULES if self.segment is not None and self.segment.is_rule_based else MANUAL)
-        chosen = self.chosen_rules()
-        if kind == RULES and not chosen:
+        if self.follows_rules() and not self.chosen_rules():
             raise forms.ValidationError("Choose at least one rule for the members to follow.")
-        if kind == MANUAL and chosen:
-            raise forms.ValidationError(
-                "Rules apply only to a group whose members follow rules: choose “Follow rules” or clear them."
-            )
         return data
 
+    def follows_rules(self):
+        if self.segment is not None:
+            return self.segment.is_rule_based
+        return self.cleaned_data.get("members") == RULES
+
     def chosen_rules(self):
-        """The rules filled in, as stored on the group: {field: JSON value}."""
+        """The rules filled in, as stored on the group: {field: JSON value}; empty for a group
+        whose members staff choose: its rules were hidden once “Chosen by staff” was picked."""
+        if not self.follows_rules():
+            return {}
         chosen = {}
         for name in self.rule_fields:
             value = self.cleaned_data.get(name)

@@ -25,7 +25,7 @@ from customers.views import targets
 from groups.features import client_groups_feature
 from groups.models import Segment
 from groups.segments import queries, services
-from groups.segments.forms import RULES, ChooseSegmentForm, SegmentForm
+from groups.segments.forms import ChooseSegmentForm, SegmentForm
 from groups.segments.rules import Catalogue, describe
 
 VIEW = "groups.view_segment"
@@ -57,7 +57,7 @@ def segment_create(request):
                 actor=request.user,
                 name=data["name"],
                 description=data["description"],
-                rules=form.chosen_rules() if data["members"] == RULES else {},
+                rules=form.chosen_rules(),
             )
         except KinshipError as error:
             status = form_status(form, error)
