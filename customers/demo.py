@@ -59,6 +59,10 @@ NOTE_LINES = (
 #: function of (stdout,) run in order after the customers exist. Apps append from ready().
 steps = []
 
+#: Steps that later apps add to `load_demo_data --scale`, each a function of
+#: (stdout, first_new_id) run after the generated customers exist: the app's data at scale.
+scale_steps = []
+
 
 @dataclass
 class Person:

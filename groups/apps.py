@@ -10,6 +10,7 @@ class GroupsConfig(AppConfig):
         from groups import demo as group_demo
         from groups import merging as groups_merging
         from groups import profile_tabs
+        from groups.segments import bench as segment_bench
         from groups.segments import demo as segment_demo
         from groups.segments import screens as segment_screens
 
@@ -20,4 +21,6 @@ class GroupsConfig(AppConfig):
         demo.steps.append(group_demo.make_groups)
         demo.steps.append(segment_demo.make_segments)
         benchmarks.pages.append(profile_tabs.benchmark_pages)
-        benchmarks.pages.append(segment_screens.benchmark_pages)
+        benchmarks.pages.append(segment_bench.pages)
+        benchmarks.actions.append(segment_bench.actions)
+        demo.scale_steps.append(segment_bench.at_scale)

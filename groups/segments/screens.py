@@ -1,13 +1,9 @@
 """What client groups add to other apps' pages: the Summary tab's Client Groups panel, and the
 customer list's filter, badge column and bulk actions."""
 
-from django.db.models import Count
-from django.urls import reverse
-
 from customers import listing
 from customers.tabs import Panel, registry
 from groups.features import client_groups_on
-from groups.models import Segment
 from groups.segments import queries
 from groups.segments.rules import Catalogue
 
@@ -74,20 +70,3 @@ def register():
             bulk_template="segments/_bulk_actions.html",
         )
     )
-
-
-def benchmark_pages():
-    """The Client Groups list, the largest group's members, and the client list filtered by it."""
-    largest = (
-        Segment.objects.annotate(size=Count("memberships")).order_by("-size", "pk").values_list("pk", "size").first()
-    )
-    if largest is None:
-        return []
-    segment_id, size = largest
-    return [
-        ("client groups list", reverse("segments:list"), {}),
-        (f"client group members (of {size:,})", reverse("segments:detail", args=[segment_id]), {}),
-        (f"client list filtered by a group of {size:,}", f"{reverse('customers:list')}?client_group={segment_id}", {}),
-    ]
-
-

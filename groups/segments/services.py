@@ -13,7 +13,7 @@ halfway through).
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Value
+from django.db.models import Exists, IntegerField, OuterRef, Value
 from django.utils import timezone
 
 from customers.errors import KinshipError, StaleEdit
@@ -200,7 +200,7 @@ def _write_history(customers, actor, kind, message):
     """One History line on each of `customers`, in one INSERT … SELECT; how many."""
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     rows = customers.order_by().values_list(
-        "pk", Value(actor_id), Value(kind), Value(message), Value(timezone.now())
+        "pk", Value(actor_id, output_field=IntegerField()), Value(kind), Value(message), Value(timezone.now())
     )
     return _insert_from(Activity, ("customer_id", "actor_id", "kind", "message", "created_at"), rows)
 

@@ -145,6 +145,8 @@ def _pages(terms, customer_id):
     )
     for app_pages in benchmarks.pages:
         pages += [Page(label, url, headers) for label, url, headers in app_pages()]
+    for app_actions in benchmarks.actions:
+        pages += [Page(label, "", action=action) for label, action in app_actions()]
     return pages
 
 

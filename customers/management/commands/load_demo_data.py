@@ -123,9 +123,11 @@ class Command(BaseCommand):
                 "FROM customers_customer WHERE id >= %s",
                 [first_new_id],
             )
+        for step in demo.scale_steps:
+            step(self.stdout, first_new_id)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE customers_customer; ANALYZE customers_activity")
+                cursor.execute("ANALYZE")
         seconds = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Generated {made:,} customers in {seconds:.0f} s."))
 
