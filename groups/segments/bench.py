@@ -79,7 +79,7 @@ def at_scale(stdout, first_new_id):
     if segment is None:
         return
     customers = (
-        Customer.objects.filter(pk__gte=first_new_id)
+        Customer.objects.filter(pk__gte=first_new_id, archived_at__isnull=True)
         .exclude(email="")
         .annotate(turn=F("pk") % OPT_IN_EVERY)
         .filter(turn=0)
