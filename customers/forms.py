@@ -82,3 +82,11 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("active", "Active"), ("archived", "Archived"), ("all", "All")],
     )
+
+
+def is_id(value):
+    """Whether `value` (from a query string or a form) is a row id: ASCII digits only.
+
+    `str.isdigit` alone lets through digits such as "²" that `int` refuses.
+    """
+    return isinstance(value, str) and value.isascii() and value.isdigit()

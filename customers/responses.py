@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from customers.forms import is_id
 from customers.models import Customer
 
 
@@ -62,6 +63,6 @@ def chosen_customer(request):
     source = request.POST if request.method == "POST" else request.GET
     # "select" wins even when empty: that is "Choose someone else".
     raw = source["select"] if "select" in source else source.get("member")
-    if not raw or not str(raw).isdigit():
+    if not raw or not is_id(str(raw)):
         return None
     return Customer.objects.filter(pk=int(raw), merged_into__isnull=True).first()

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from customers import listing, queries, services
 from customers.access import staff_required
 from customers.errors import KinshipError
-from customers.forms import CustomerEditForm, CustomerForm, SearchForm
+from customers.forms import CustomerEditForm, CustomerForm, SearchForm, is_id
 from customers.models import Merge
 from customers.paging import page_number, page_of
 from customers.responses import refused
@@ -200,7 +200,7 @@ def merge(request, customer_id):
     text = form.cleaned_data["q"] if form.is_valid() else ""
     source = request.POST if request.method == "POST" else request.GET
     duplicate_id = source.get("duplicate", "")
-    duplicate = queries.get_customer(duplicate_id) if duplicate_id.isdigit() else None
+    duplicate = queries.get_customer(duplicate_id) if is_id(duplicate_id) else None
     context = {"customer": survivor, "search_form": form, "duplicate": duplicate}
     status = 200
     if request.method == "POST" and duplicate is not None:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from customers.access import staff_required
 from customers.errors import KinshipError
+from customers.forms import is_id
 from customers.models import Merge
 from customers.queries import get_customer, get_live_customer
 from customers.responses import chosen_customer, done, embedded, form_status, next_url, refused
@@ -37,7 +38,7 @@ def _editor(request, context, *, status=200):
 def _initial_from_get(request):
     """A form opened or re-drawn by GET: what was typed, and a new type's usual permissions."""
     initial = request.GET.dict()
-    if "retype" in request.GET and str(initial.get("type", "")).isdigit():
+    if "retype" in request.GET and is_id(str(initial.get("type", ""))):
         kind = RelationshipType.objects.select_related("reverse").filter(pk=initial["type"]).first()
         if kind is not None:
             initial.update(defaults_for(kind))

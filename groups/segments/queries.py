@@ -3,6 +3,7 @@ of groups and members."""
 
 from django.db.models import BooleanField, Case, Count, Value, When
 
+from customers.forms import is_id
 from customers.models import Customer
 from customers.paging import page_of
 from groups.models import Segment, SegmentMember
@@ -89,7 +90,7 @@ def attach_badges(customers, catalogue=None):
 
 def filter_ids(params):
     """The client-group ids a query string filters by; anything that is not a number is ignored."""
-    return sorted({int(value) for value in params.getlist(FILTER) if value.isdigit()})
+    return sorted({int(value) for value in params.getlist(FILTER) if is_id(value)})
 
 
 def narrow(customers, segment_ids, catalogue=None):

@@ -12,6 +12,7 @@ halfway through).
 
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, IntegerField, OuterRef, Value
 from django.utils import timezone
@@ -183,9 +184,10 @@ def _lock_chosen(customers, expected_ids):
     chosen = Customer.objects.filter(pk__in=ids).order_by()
     if connection.features.has_select_for_update:
         # Locked in one statement that hands back a single number, however many there are.
-        locking, params = chosen.order_by("pk").select_for_update(no_key=True).values("pk").query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({locking}) AS chosen", params)
+        locking = _sql(chosen.order_by("pk").select_for_update(no_key=True).values("pk"))
+        if locking is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) FROM ({locking[0]}) AS chosen", locking[1])
     if expected_ids is not None:
         expected = set(expected_ids)
         if chosen.filter(pk__in=expected).count() != len(expected):
@@ -207,9 +209,20 @@ def _write_history(customers, actor, kind, message):
 
 def _insert_from(model, columns, rows):
     """INSERT INTO model (columns) SELECT … from the values_list queryset `rows`; the row count."""
-    select, params = rows.query.sql_with_params()
+    select = _sql(rows)
+    if select is None:
+        return 0
     quote = connection.ops.quote_name
     names = ", ".join(quote(model._meta.get_field(column.removesuffix("_id")).column) for column in columns)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {select}", params)
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {select[0]}", select[1])
         return cursor.rowcount
+
+
+def _sql(queryset):
+    """The SQL and parameters of `queryset`, or None when Django can tell it selects nothing
+    (a filter on an empty list of ids), which it says by raising rather than with SQL."""
+    try:
+        return queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from customers import listing
 from customers.access import staff_required
 from customers.errors import KinshipError
+from customers.forms import is_id
 from customers.models import Customer
 from customers.paging import page_number
 from customers.queries import get_live_customer
@@ -227,7 +228,7 @@ def _selection(request, params):
     raw = params.getlist("customer")
     if not raw:
         raise KinshipError("Tick the customers to change, or select all that match.")
-    if not all(value.isdigit() for value in raw) or len(raw) > 1000:
+    if not all(is_id(value) for value in raw) or len(raw) > 1000:
         raise KinshipError("Some of the chosen customers no longer exist. Reload the list and choose again.")
     ids = sorted({int(value) for value in raw})
     return Customer.objects.filter(pk__in=ids), ids

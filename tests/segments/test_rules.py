@@ -29,7 +29,9 @@ def ruled(actor, name="Rules", **rules):
 def manual(actor, name, *customers):
     segment = services.create_segment(actor=actor, name=name)
     services.add_customers(
-        actor=actor, segment_id=segment.pk, customers=Customer.objects.filter(pk__in=[c.pk for c in customers])
+        actor=actor,
+        segment_id=segment.pk,
+        customers=Customer.objects.filter(pk__in=[c.pk for c in customers]),
     )
     return segment
 
@@ -105,7 +107,9 @@ def test_age_rules_agree_with_customer_age_around_the_end_of_february(actor, tod
     for low, high in ((18, None), (None, 18), (19, 19), (18, 19)):
         rules = {key: value for key, value in (("age_from", low), ("age_to", high)) if value is not None}
         expected = {
-            name for name, age in ages.items() if (low is None or age >= low) and (high is None or age <= high)
+            name
+            for name, age in ages.items()
+            if (low is None or age >= low) and (high is None or age <= high)
         }
         assert members(ruled(actor, name=f"{low}-{high}", **rules), today) == expected, rules
 
@@ -293,7 +297,9 @@ def test_a_rule_based_group_follows_a_change_of_date_of_birth_at_once(actor, adu
     today = timezone.localdate()
     child = born("Growing", date(today.year - 10, 1, 1))
     assert "Growing" not in members(adults, today)
-    update_customer(actor=actor, customer_id=child.pk, version=child.version, date_of_birth=date(today.year - 30, 1, 1))
+    update_customer(
+        actor=actor, customer_id=child.pk, version=child.version, date_of_birth=date(today.year - 30, 1, 1)
+    )
     assert "Growing" in members(adults, today)
     child.refresh_from_db()
     queries.attach_badges([child])
