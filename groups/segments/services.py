@@ -128,13 +128,12 @@ def add_customers(*, actor, segment_id, customers, expected_ids=None):
         segment = _lock_segment(segment_id)
         if segment.is_rule_based:
             raise KinshipError(f"“{segment.name}” follows rules; its members cannot be added by hand.")
-        chosen = _lock_chosen(customers, expected_ids)
+        chosen, total = _lock_chosen(customers, expected_ids)
         archived = chosen.filter(archived_at__isnull=False)
         if archived.exists():
             raise KinshipError(_archived_message(archived))
         already = Exists(SegmentMember.objects.filter(segment=segment, customer=OuterRef("pk")))
         joining = chosen.filter(~already)
-        total = chosen.count()
         added = _write_history(
             joining, actor, "segment.added", _message(f"Added to client group “{segment.name}”", total)
         )
@@ -153,9 +152,8 @@ def remove_customers(*, actor, segment_id, customers, expected_ids=None):
         segment = _lock_segment(segment_id)
         if segment.is_rule_based:
             raise KinshipError(f"“{segment.name}” follows rules; its members cannot be removed by hand.")
-        chosen = _lock_chosen(customers, expected_ids)
-        leaving = chosen.filter(segment_memberships__segment=segment)
-        total = chosen.count()
+        chosen, total = _lock_chosen(customers, expected_ids)
+        leaving = chosen.filter(Exists(SegmentMember.objects.filter(segment=segment, customer=OuterRef("pk"))))
         removed = _write_history(
             leaving, actor, "segment.removed", _message(f"Removed from client group “{segment.name}”", total)
         )
@@ -175,27 +173,31 @@ def _archived_message(archived):
 
 
 def _lock_chosen(customers, expected_ids):
-    """The chosen live customers as an unordered queryset, their rows locked in id order.
+    """The chosen live customers, as an unordered queryset, and how many they are; their
+    rows locked, in id order, until the transaction ends.
 
     Merged customers are never chosen. With `expected_ids`, every one of them must be among
     them, or nothing happens.
     """
-    ids = customers.order_by().filter(merged_into__isnull=True).values("pk")
-    chosen = Customer.objects.filter(pk__in=ids).order_by()
-    if connection.features.has_select_for_update:
-        # Locked in one statement that hands back a single number, however many there are.
-        locking = _sql(chosen.order_by("pk").select_for_update(no_key=True).values("pk"))
-        if locking is not None:
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT COUNT(*) FROM ({locking[0]}) AS chosen", locking[1])
-    if expected_ids is not None:
-        expected = set(expected_ids)
-        if chosen.filter(pk__in=expected).count() != len(expected):
-            raise KinshipError(
-                "Some of the chosen customers no longer exist or were merged into another account. "
-                "Reload the list and choose again."
-            )
-    return chosen
+    chosen = customers.order_by().filter(merged_into__isnull=True)
+    locking = _sql(chosen.order_by("pk").select_for_update(no_key=True).values("pk"))
+    if locking is None:
+        total = 0
+    elif connection.features.has_select_for_update:
+        # One statement that locks them all and hands back a single number. A customer a
+        # merge absorbs while this waits is left out: PostgreSQL checks the row again once
+        # the merge's lock is released.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({locking[0]}) AS chosen", locking[1])
+            total = cursor.fetchone()[0]
+    else:
+        total = chosen.count()  # SQLite: the transaction holds the whole database
+    if expected_ids is not None and total != len(set(expected_ids)):
+        raise KinshipError(
+            "Some of the chosen customers no longer exist or were merged into another account. "
+            "Reload the list and choose again."
+        )
+    return chosen, total
 
 
 def _write_history(customers, actor, kind, message):
