@@ -85,7 +85,9 @@ def customer_list_queryset(*, text="", status="active"):
     filters = CUSTOMER_STATUSES.get(status, CUSTOMER_STATUSES["active"])
     if search_words(text):
         return search_customers(text).filter(**filters)
-    return Customer.objects.filter(merged_into__isnull=True, **filters).order_by("last_name", "first_name", "id")
+    return Customer.objects.filter(merged_into__isnull=True, **filters).order_by(
+        "last_name", "first_name", "id"
+    )
 
 
 #: Customers per page of the customer list.

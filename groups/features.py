@@ -26,7 +26,9 @@ def _switch_on(request, name):
     if request is None:
         return switch_is_active(name)
     if not hasattr(request, "_switches"):
-        request._switches = {switch.name: switch.is_active() for switch in get_waffle_switch_model().get_all()}
+        request._switches = {
+            switch.name: switch.is_active() for switch in get_waffle_switch_model().get_all()
+        }
     return request._switches.get(name, False)
 
 

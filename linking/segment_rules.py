@@ -8,7 +8,11 @@ from linking.models import Link
 
 
 def _fields():
-    return {"has_linked_clients": forms.ChoiceField(label="Has linked clients", choices=rules.YES_NO, required=False)}
+    return {
+        "has_linked_clients": forms.ChoiceField(
+            label="Has linked clients", choices=rules.YES_NO, required=False
+        )
+    }
 
 
 def _condition(values, catalogue, **_):

@@ -7,42 +7,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0008_duplicate_indexes'),
-        ('groups', '0003_restorable_dates'),
+        ("customers", "0008_duplicate_indexes"),
+        ("groups", "0003_restorable_dates"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Segment',
+            name="Segment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('description', models.TextField(blank=True)),
-                ('rules', models.JSONField(blank=True, default=dict)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80)),
+                ("description", models.TextField(blank=True)),
+                ("rules", models.JSONField(blank=True, default=dict)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'client group',
-                'ordering': [django.db.models.functions.text.Lower('name'), 'id'],
-                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('name'), name='segment_unique_name', violation_error_message='There is already a client group with that name.'), models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='segment_has_name')],
+                "verbose_name": "client group",
+                "ordering": [django.db.models.functions.text.Lower("name"), "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("name"),
+                        name="segment_unique_name",
+                        violation_error_message="There is already a client group with that name.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("name", ""), _negated=True), name="segment_has_name"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SegmentMember',
+            name="SegmentMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='segment_memberships', to='customers.customer')),
-                ('segment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='groups.segment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("added_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="segment_memberships",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "segment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="groups.segment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'client group member',
-                'indexes': [models.Index(fields=['customer', 'segment'], name='segment_member_by_customer')],
-                'constraints': [models.UniqueConstraint(fields=('segment', 'customer'), name='segment_member_once', violation_error_message='This customer is already in this client group.')],
+                "verbose_name": "client group member",
+                "indexes": [models.Index(fields=["customer", "segment"], name="segment_member_by_customer")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("segment", "customer"),
+                        name="segment_member_once",
+                        violation_error_message="This customer is already in this client group.",
+                    )
+                ],
             },
         ),
     ]

@@ -20,14 +20,23 @@ OPT_IN_EVERY = 10
 
 def pages():
     """The Client Groups list, the largest group's members, and the client list filtered by it."""
-    largest = Segment.objects.annotate(size=Count("memberships")).order_by("-size", "pk").values_list("pk", "size").first()
+    largest = (
+        Segment.objects.annotate(size=Count("memberships"))
+        .order_by("-size", "pk")
+        .values_list("pk", "size")
+        .first()
+    )
     if largest is None:
         return []
     segment_id, size = largest
     return [
         ("client groups list", reverse("segments:list"), {}),
         (f"client group members (of {size:,})", reverse("segments:detail", args=[segment_id]), {}),
-        (f"customer list filtered by a group of {size:,}", f"{reverse('customers:list')}?client_group={segment_id}", {}),
+        (
+            f"customer list filtered by a group of {size:,}",
+            f"{reverse('customers:list')}?client_group={segment_id}",
+            {},
+        ),
     ]
 
 
@@ -54,7 +63,9 @@ def actions():
         segment = services.create_segment(actor=None, name="Benchmark (rolled back)")
         customers = _chosen()
         return _timed(
-            bulk_add, lambda: services.add_customers(actor=None, segment_id=segment.pk, customers=customers), count
+            bulk_add,
+            lambda: services.add_customers(actor=None, segment_id=segment.pk, customers=customers),
+            count,
         )
 
     def bulk_remove(count=False):

@@ -76,7 +76,11 @@ def attach_badges(customers, catalogue=None):
     ruled = [s for s in catalogue.segments.values() if s.is_rule_based]
     if ruled:
         flags = {
-            f"s{s.pk}": Case(When(catalogue.members(s), then=Value(True)), default=Value(False), output_field=BooleanField())
+            f"s{s.pk}": Case(
+                When(catalogue.members(s), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
             for s in ruled
         }
         for row in Customer.objects.filter(pk__in=ids).values("pk", **flags):
@@ -105,5 +109,3 @@ def in_segment_count(segment, customers, catalogue=None):
     """How many of `customers` are in `segment` already."""
     catalogue = catalogue or Catalogue.load()
     return customers.order_by().filter(catalogue.members(segment)).count()
-
-

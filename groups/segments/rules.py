@@ -169,7 +169,9 @@ def _family_condition(values, catalogue, **_):
         in_group = Q(Exists(GroupMember.objects.filter(customer=OuterRef("pk"))))
         condition &= in_group if values["in_family_group"] == "yes" else ~in_group
     if values.get("family_role"):
-        condition &= Q(Exists(GroupMember.objects.filter(customer=OuterRef("pk"), role=values["family_role"])))
+        condition &= Q(
+            Exists(GroupMember.objects.filter(customer=OuterRef("pk"), role=values["family_role"]))
+        )
     return condition
 
 

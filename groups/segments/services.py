@@ -43,7 +43,9 @@ def _lock_segment(segment_id):
 
 def _check_rules(segment_id, rules):
     if segment_id is not None and uses_itself(segment_id, rules):
-        raise KinshipError("A client group's rules cannot include the group itself, even through another group.")
+        raise KinshipError(
+            "A client group's rules cannot include the group itself, even through another group."
+        )
 
 
 def _saved(segment, **fields):
@@ -85,7 +87,9 @@ def edit_segment(*, actor, segment_id, version, name, description="", rules=None
     with transaction.atomic():
         segment = _lock_segment(segment_id)
         if segment.version != version:
-            raise StaleEdit("Someone else changed this client group since you opened it. Reload and try again.")
+            raise StaleEdit(
+                "Someone else changed this client group since you opened it. Reload and try again."
+            )
         if segment.is_rule_based and not rules:
             raise KinshipError("A rule-based client group needs at least one rule.")
         if not segment.is_rule_based and rules:
@@ -94,7 +98,11 @@ def edit_segment(*, actor, segment_id, version, name, description="", rules=None
         if _taken(name, exclude=segment.pk):
             raise KinshipError(NAME_TAKEN)
         return _saved(
-            segment, name=name, description=description.strip(), rules=rules or {}, version=segment.version + 1
+            segment,
+            name=name,
+            description=description.strip(),
+            rules=rules or {},
+            version=segment.version + 1,
         )
 
 
@@ -153,7 +161,9 @@ def remove_customers(*, actor, segment_id, customers, expected_ids=None):
         if segment.is_rule_based:
             raise KinshipError(f"“{segment.name}” follows rules; its members cannot be removed by hand.")
         chosen, total = _lock_chosen(customers, expected_ids)
-        leaving = chosen.filter(Exists(SegmentMember.objects.filter(segment=segment, customer=OuterRef("pk"))))
+        leaving = chosen.filter(
+            Exists(SegmentMember.objects.filter(segment=segment, customer=OuterRef("pk")))
+        )
         removed = _write_history(
             leaving, actor, "segment.removed", _message(f"Removed from client group “{segment.name}”", total)
         )

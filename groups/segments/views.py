@@ -189,7 +189,9 @@ def profile_add(request, customer_id):
             said = "was added to" if change.changed else "is already in"
             return done(request, back_to, f"{customer.full_name} {said} “{segment.name}”.")
     context = {"form": form, "customer": customer, "next": back_to, "embedded": embedded(request)}
-    template = "segments/add.html#segment-editor" if targets(request, "segment-editor") else "segments/add.html"
+    template = (
+        "segments/add.html#segment-editor" if targets(request, "segment-editor") else "segments/add.html"
+    )
     return render(request, template, context, status=status)
 
 
@@ -257,14 +259,22 @@ def bulk(request):
 def _bulk(request, params, action, title, service):
     back_to = _list_url(params)
     form = ChooseSegmentForm(params if "segment" in params else None)
-    context = {"title": title, "action": action, "form": form, "back_to": back_to, "carried": _carried(params)}
+    context = {
+        "title": title,
+        "action": action,
+        "form": form,
+        "back_to": back_to,
+        "carried": _carried(params),
+    }
     status = 200
     try:
         customers, ids = _selection(request, params)
         if form.is_bound and form.is_valid():
             segment = form.cleaned_data["segment"]
             if request.method == "POST":
-                change = service(actor=request.user, segment_id=segment.pk, customers=customers, expected_ids=ids)
+                change = service(
+                    actor=request.user, segment_id=segment.pk, customers=customers, expected_ids=ids
+                )
                 return _bulk_done(request, back_to, action, segment, change)
             context.update(_preview(customers, ids, action, segment))
     except KinshipError as error:

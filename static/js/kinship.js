@@ -136,6 +136,10 @@
       document.querySelectorAll("input[data-select-row]").forEach(function (row) { row.checked = box.checked; });
     }
     if (box.matches("input[data-select-page], input[data-select-row], input[data-all-matching]")) bulkState();
+    // Counting every match costs a query the list itself never runs: only when asked.
+    if (box.matches("input[data-all-matching]") && box.checked && window.htmx) {
+      htmx.ajax("GET", box.getAttribute("data-count-url"), { target: "#matching-count", swap: "outerHTML" });
+    }
   });
   document.body.addEventListener("htmx:afterSettle", bulkState);
   bulkState();
