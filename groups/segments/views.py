@@ -8,7 +8,7 @@ Every action is a plain POST that also works without JavaScript; the whole featu
 import csv
 
 from django.contrib import messages
-from django.http import HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -285,12 +285,9 @@ def _bulk(request, params, action, title, service):
 
 
 def _carried(params):
-    """The list's filters and choice, carried through the form as hidden fields."""
-    keep = QueryDict(mutable=True)
-    for name in params:
-        if name not in ("segment", "csrfmiddlewaretoken", "confirm"):
-            keep.setlist(name, params.getlist(name))
-    return [(name, value) for name in keep for value in keep.getlist(name)]
+    """The list's filters and the choice of customers, carried through the form as hidden fields."""
+    dropped = ("segment", "csrfmiddlewaretoken", "confirm")
+    return [(name, value) for name in params if name not in dropped for value in params.getlist(name)]
 
 
 def _preview(customers, ids, action, segment):
