@@ -223,7 +223,7 @@ def profile_remove(request, customer_id, segment_id):
 def _selection(request, params):
     """The customers chosen on the client list: every one matching its filters, or those ticked.
 
-    Returns (customers, ids ticked or None, how the choice reads).
+    Returns (customers, the ids ticked or None when all matching are chosen).
     """
     if params.get("all_matching"):
         return listing.matching(request, params), None
