@@ -20,7 +20,7 @@ from django.utils import timezone
 from customers.errors import KinshipError, StaleEdit
 from customers.models import Activity, Customer
 from groups.models import Segment, SegmentMember
-from groups.segments.rules import uses_itself
+from groups.segments.rules import SEGMENT_FIELDS, uses_itself
 
 NAME_TAKEN = "There is already a client group with that name."
 
@@ -41,11 +41,24 @@ def _lock_segment(segment_id):
     return segment
 
 
-def _check_rules(segment_id, rules):
+def _lock_with_named(segment_id, rules):
+    """Lock a group (None for a new one) and every group its rules name, in id order, so
+    that none of those can be deleted meanwhile; refuse rules that name a deleted group or,
+    even through another group, the group itself. Returns the group."""
+    named = {int(rules[field]) for field in SEGMENT_FIELDS if rules.get(field)}
+    wanted = sorted(named | ({segment_id} if segment_id is not None else set()))
+    found = {
+        s.pk: s for s in Segment.objects.select_for_update(no_key=True).filter(pk__in=wanted).order_by("pk")
+    }
+    if segment_id is not None and segment_id not in found:
+        raise KinshipError("That client group no longer exists.")
+    if named - set(found):
+        raise KinshipError("A client group the rules name no longer exists; choose another.")
     if segment_id is not None and uses_itself(segment_id, rules):
         raise KinshipError(
             "A client group's rules cannot include the group itself, even through another group."
         )
+    return found.get(segment_id)
 
 
 def _saved(segment, **fields):
@@ -75,6 +88,7 @@ def create_segment(*, actor, name, description="", rules=None):
     if _taken(name):
         raise KinshipError(NAME_TAKEN)
     with transaction.atomic():
+        _lock_with_named(None, rules or {})
         return _saved(Segment(), name=name, description=description.strip(), rules=rules or {})
 
 
@@ -85,7 +99,7 @@ def edit_segment(*, actor, segment_id, version, name, description="", rules=None
     if not name:
         raise KinshipError("Give the client group a name.")
     with transaction.atomic():
-        segment = _lock_segment(segment_id)
+        segment = _lock_with_named(segment_id, rules or {})
         if segment.version != version:
             raise StaleEdit(
                 "Someone else changed this client group since you opened it. Reload and try again."
@@ -94,7 +108,6 @@ def edit_segment(*, actor, segment_id, version, name, description="", rules=None
             raise KinshipError("A rule-based client group needs at least one rule.")
         if not segment.is_rule_based and rules:
             raise KinshipError("This client group's members are chosen by staff; it cannot follow rules.")
-        _check_rules(segment.pk, rules or {})
         if _taken(name, exclude=segment.pk):
             raise KinshipError(NAME_TAKEN)
         return _saved(
@@ -141,14 +154,21 @@ def add_customers(*, actor, segment_id, customers, expected_ids=None):
         if archived.exists():
             raise KinshipError(_archived_message(archived))
         already = Exists(SegmentMember.objects.filter(segment=segment, customer=OuterRef("pk")))
-        joining = chosen.filter(~already)
+        # History first, for those not in the group yet: it reads the memberships before
+        # they change, and its row count is how many join.
         added = _write_history(
-            joining, actor, "segment.added", _message(f"Added to client group “{segment.name}”", total)
+            chosen.filter(~already),
+            actor,
+            "segment.added",
+            _message(f"Added to client group “{segment.name}”", total),
         )
+        # Not "WHERE NOT EXISTS": a statement that reads the rows it is inserting can make
+        # PostgreSQL rescan them for every customer (quadratic); the unique index skips them.
         _insert_from(
             SegmentMember,
             ("segment_id", "customer_id", "added_at"),
-            joining.values_list(Value(segment.pk), "pk", Value(timezone.now())),
+            chosen.values_list(Value(segment.pk), "pk", Value(timezone.now())),
+            skip_existing=("segment_id", "customer_id"),
         )
     return Change(changed=added, unchanged=total - added)
 
@@ -219,16 +239,26 @@ def _write_history(customers, actor, kind, message):
     return _insert_from(Activity, ("customer_id", "actor_id", "kind", "message", "created_at"), rows)
 
 
-def _insert_from(model, columns, rows):
-    """INSERT INTO model (columns) SELECT … from the values_list queryset `rows`; the row count."""
+def _insert_from(model, columns, rows, *, skip_existing=()):
+    """INSERT INTO model (columns) SELECT … from the values_list queryset `rows`; the row count.
+
+    `skip_existing` names the columns of a unique constraint whose clashes are skipped.
+    """
     select = _sql(rows)
     if select is None:
         return 0
     quote = connection.ops.quote_name
-    names = ", ".join(quote(model._meta.get_field(column.removesuffix("_id")).column) for column in columns)
+    names = ", ".join(quote(_column(model, name)) for name in columns)
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) {select[0]}"
+    if skip_existing:
+        sql += f" ON CONFLICT ({', '.join(quote(_column(model, name)) for name in skip_existing)}) DO NOTHING"
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {select[0]}", select[1])
+        cursor.execute(sql, select[1])
         return cursor.rowcount
+
+
+def _column(model, name):
+    return model._meta.get_field(name.removesuffix("_id")).column
 
 
 def _sql(queryset):

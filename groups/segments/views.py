@@ -28,6 +28,7 @@ from groups.models import Segment
 from groups.segments import queries, services
 from groups.segments.forms import ChooseSegmentForm, SegmentForm
 from groups.segments.rules import Catalogue, describe
+from groups.segments.screens import catalogue_for
 
 VIEW = "groups.view_segment"
 ADD_MEMBER = "groups.add_segmentmember"
@@ -276,7 +277,7 @@ def _bulk(request, params, action, title, service):
                     actor=request.user, segment_id=segment.pk, customers=customers, expected_ids=ids
                 )
                 return _bulk_done(request, back_to, action, segment, change)
-            context.update(_preview(customers, ids, action, segment))
+            context.update(_preview(customers, ids, action, segment, catalogue_for(request)))
     except KinshipError as error:
         context["error"] = error.message
         status = error.status if error.status != 400 else 200
@@ -290,7 +291,7 @@ def _carried(params):
     return [(name, value) for name in params if name not in dropped for value in params.getlist(name)]
 
 
-def _preview(customers, ids, action, segment):
+def _preview(customers, ids, action, segment, catalogue):
     """How many customers the action would change, for the confirmation."""
     if ids is not None and customers.filter(merged_into__isnull=True).count() != len(ids):
         raise KinshipError(
@@ -299,7 +300,7 @@ def _preview(customers, ids, action, segment):
         )
     chosen = customers.order_by().filter(merged_into__isnull=True)
     total = chosen.count()
-    inside = queries.in_segment_count(segment, chosen)
+    inside = queries.in_segment_count(segment, chosen, catalogue)
     changing = total - inside if action == "add" else inside
     return {"segment": segment, "total": total, "changing": changing, "unchanged": total - changing}
 

@@ -449,7 +449,9 @@ def test_filter_the_list_by_one_or_several_groups(front, world):
 def test_the_list_shows_each_customers_groups_as_badges(front, world):
     page = front.get(reverse("customers:list")).content.decode()
     row = next(row for row in page.split("<tr") if "Archer, Anna" in row)
-    assert 'class="badge segment-badge badge-rule"' in row and ">Adults<span" in row and "(follows rules)" in row
+    assert (
+        'class="badge segment-badge badge-rule"' in row and ">Adults<span" in row and "(follows rules)" in row
+    )
     assert 'class="badge segment-badge"' in row and ">VIP</a>" in row
     ben = next(row for row in page.split("<tr") if "Baker, Ben" in row)
     assert "segment-badge" not in ben
