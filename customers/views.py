@@ -110,10 +110,10 @@ def customer_list(request):
 @require_GET
 @staff_required(VIEW)
 def customer_count(request):
-    """How many customers the list's filters match: asked only when someone selects them all,
+    """How many customers the list's filters match: asked only once someone starts ticking,
     so that showing the list never counts the table."""
     count = listing.matching(request, request.GET).order_by().count()
-    return render(request, "customers/customer_list.html#matching-count", {"count": count, "counted": True})
+    return render(request, "customers/customer_list.html#matching-total", {"count": count, "counted": True})
 
 
 @require_http_methods(["GET", "POST"])

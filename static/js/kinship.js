@@ -107,7 +107,11 @@
   });
 
   // The client list's selection: a page's worth with the header box, or every customer
-  // that matches the filters with "Select all matching"; the bar says how many.
+  // that matches the filters with "Select all N matching"; the bar says how many. N costs
+  // a count the list itself never runs, so it is asked for once someone starts ticking.
+  function plural(count, word) {
+    return count + " " + word + (count === "1" || count === 1 ? "" : "s");
+  }
   function bulkState() {
     var form = document.querySelector("form[data-bulk]");
     if (!form) return;
@@ -121,13 +125,20 @@
       page.checked = all.checked || (rows.length > 0 && ticked === rows.length);
       page.indeterminate = !all.checked && ticked > 0 && ticked < rows.length;
     }
+    var total = document.getElementById("matching-total");
+    var counted = total && total.getAttribute("data-count");
     var count = form.querySelector("[data-bulk-count]");
-    count.textContent = all.checked ? "" : ticked === 0 ? "No customers selected."
-      : ticked === 1 ? "1 customer selected." : ticked + " customers selected.";
-    if (!all.checked) {
-      var matching = document.getElementById("matching-count");
-      if (matching) matching.textContent = "";
-    }
+    count.textContent = all.checked
+      ? (counted ? "All " + plural(counted, "matching customer") + " selected." : "All matching customers selected.")
+      : ticked === 0 ? "No customers selected." : plural(ticked, "customer") + " selected.";
+  }
+  function countMatching() {
+    var all = document.querySelector("input[data-all-matching]");
+    var total = document.getElementById("matching-total");
+    if (!all || !total || total.hasAttribute("data-count") || total.hasAttribute("data-asked") || !window.htmx) return;
+    total.setAttribute("data-asked", "");
+    htmx.ajax("GET", all.getAttribute("data-count-url"), { target: "#matching-total", swap: "outerHTML" })
+      .then(bulkState);
   }
   document.addEventListener("change", function (event) {
     var box = event.target;
@@ -135,10 +146,9 @@
     if (box.matches("input[data-select-page]")) {
       document.querySelectorAll("input[data-select-row]").forEach(function (row) { row.checked = box.checked; });
     }
-    if (box.matches("input[data-select-page], input[data-select-row], input[data-all-matching]")) bulkState();
-    // Counting every match costs a query the list itself never runs: only when asked.
-    if (box.matches("input[data-all-matching]") && box.checked && window.htmx) {
-      htmx.ajax("GET", box.getAttribute("data-count-url"), { target: "#matching-count", swap: "outerHTML" });
+    if (box.matches("input[data-select-page], input[data-select-row], input[data-all-matching]")) {
+      bulkState();
+      countMatching();
     }
   });
   document.body.addEventListener("htmx:afterSettle", bulkState);
