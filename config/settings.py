@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "waffle",
     "customers",
     "groups",
+    "billing",
     "linking",
 ]
 

@@ -126,6 +126,9 @@ class Journal:
     moved: dict = dataclasses.field(default_factory=dict)
     deleted: dict = dataclasses.field(default_factory=dict)
     changed: dict = dataclasses.field(default_factory=dict)
+    #: Why Undo Merge cannot put back what a fold did (money moved by ledger entries,
+    #: which are never taken back), in words; empty when it can.
+    final: list = dataclasses.field(default_factory=list)
 
     def delete(self, queryset):
         """Delete the rows, remembering them whole."""
@@ -143,8 +146,12 @@ class Journal:
         obj.version += 1
         self.changed[obj._meta.label][str(obj.pk)]["version"] = obj.version
 
+    def cannot_be_undone(self, reason):
+        """Say that Undo Merge may not put this merge back, and why."""
+        self.final.append(reason)
+
     def as_json(self):
-        return {"moved": self.moved, "deleted": self.deleted, "changed": self.changed}
+        return {"moved": self.moved, "deleted": self.deleted, "changed": self.changed, "final": self.final}
 
 
 def fold_and_move(survivor, absorbed):
@@ -190,6 +197,8 @@ def _row(model, values):
 def put_back(survivor, absorbed, journal):
     """Undo what `fold_and_move` recorded in `journal` (a Journal's JSON); raise Unsafe if
     something it touched has changed since."""
+    if journal.get("final"):
+        raise Unsafe(" ".join(journal["final"]))
     for key, ids in journal.get("moved", {}).items():
         label, name = key.rsplit(".", 1)
         model = _model(label)

@@ -1,0 +1,63 @@
+"""On PostgreSQL, a trigger that refuses to change or delete a ledger entry (TRUNCATE, which
+only a maintainer or the test suite's flush runs, is left alone); the `billing`
+switch (off); and what each role may do: the front desk posts charges, payments and store
+credit and links partners; a Manager also adjusts, reverses and sets credit limits."""
+
+from django.db import migrations
+
+from customers.migration_ops import RunSQLOnPostgres
+from customers.roles import FRONT_DESK, MANAGER, grant, revoke
+
+SWITCHES = {"billing": "Billing: house accounts, store credit, the ledger and partner accounts."}
+DESK_WORK = [
+    "billing.view_account",
+    "billing.view_entry",
+    "billing.add_entry",
+    "billing.view_accountholder",
+    "billing.add_accountholder",
+    "billing.change_accountholder",
+    "billing.delete_accountholder",
+]
+GRANTS = {
+    FRONT_DESK: DESK_WORK,
+    MANAGER: [*DESK_WORK, "billing.adjust_balance", "billing.reverse_entry", "billing.change_account"],
+}
+
+IMMUTABLE_ENTRIES = """
+CREATE FUNCTION billing_entry_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'ledger entries are never changed or deleted; post a reversal instead'
+        USING ERRCODE = 'integrity_constraint_violation';
+END $$;
+CREATE TRIGGER billing_entry_immutable BEFORE UPDATE OR DELETE ON billing_entry
+    FOR EACH ROW EXECUTE FUNCTION billing_entry_immutable();
+"""
+MUTABLE_ENTRIES = """
+DROP TRIGGER billing_entry_immutable ON billing_entry;
+DROP FUNCTION billing_entry_immutable();
+"""
+
+
+def forwards(apps, schema_editor):
+    Switch = apps.get_model("waffle", "Switch")
+    for name, note in SWITCHES.items():
+        Switch.objects.get_or_create(name=name, defaults={"active": False, "note": note})
+    grant(apps, GRANTS)
+
+
+def backwards(apps, schema_editor):
+    revoke(apps, GRANTS)
+    apps.get_model("waffle", "Switch").objects.filter(name__in=SWITCHES).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("billing", "0001_initial"),
+        ("customers", "0008_duplicate_indexes"),
+        ("waffle", "0004_update_everyone_nullbooleanfield"),
+    ]
+
+    operations = [
+        RunSQLOnPostgres(IMMUTABLE_ENTRIES, MUTABLE_ENTRIES),
+        migrations.RunPython(forwards, backwards),
+    ]
