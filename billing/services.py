@@ -389,7 +389,7 @@ def link_partner(*, actor, customer_id, partner_id, primary_id, token):
             customers=[people[primary_id], people[other_id]],
             actor=actor,
             kind="billing.partner_linked",
-            message=f"{primary_name} and {other_name} now share {primary_name}'s account (the Primary Account).",
+            message=f"{primary_name} and {other_name} now share {primary_name}'s account (Primary Account).",
         )
     return account
 
