@@ -7,8 +7,6 @@ never reads the ledger: the balances on the row are the sums of the entries so f
 new entry carries the balances after it.
 """
 
-from dataclasses import dataclass
-
 from django.db import IntegrityError, transaction
 
 from billing.models import Account, AccountHolder, Entry, Kind
@@ -33,12 +31,6 @@ class AlreadyPosted(KinshipError):
     """The form was sent twice (a double click): the first one posted."""
 
     status = 200
-
-
-@dataclass(frozen=True)
-class Balances:
-    house: int
-    credit: int
 
 
 def _holder(customer_id):
@@ -492,3 +484,4 @@ def set_primary(*, actor, customer_id, version=None):
             message=f"{name} is now the Primary Account of the shared account.",
         )
     return account
+

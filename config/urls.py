@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("groups.urls")),
     path("", include("groups.segments.urls")),
     path("", include("linking.urls")),
+    path("", include("billing.urls")),
     path("", include("customers.urls")),
 ]
 

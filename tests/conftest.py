@@ -8,6 +8,7 @@ from django.db import connection
 from hypothesis import HealthCheck, settings
 from waffle.testutils import override_switch
 
+from billing.features import BILLING
 from customers.roles import FRONT_DESK, MANAGER
 from groups import services as group_services
 from groups.features import ACCOUNT_LINKING, ADMINS_IN_SEVERAL_GROUPS, CLIENT_GROUPS
@@ -73,6 +74,12 @@ def on_postgres():
 @pytest.fixture
 def linking_on(db):
     with override_switch(ACCOUNT_LINKING, active=True):
+        yield
+
+
+@pytest.fixture
+def billing_on(db):
+    with override_switch(BILLING, active=True):
         yield
 
 

@@ -1,0 +1,113 @@
+"""The billing forms: validation and widgets only; the rules themselves live in the services."""
+
+import uuid
+
+from django import forms
+
+from billing.models import Kind
+from billing.money import format_money, parse_money, symbol
+from billing.services import CREDIT, HOUSE, MAX_AMOUNT
+
+
+class MoneyField(forms.CharField):
+    """An amount typed as "12.50", held as minor units; positive, at most MAX_AMOUNT."""
+
+    def __init__(self, *, allow_zero=False, **kwargs):
+        self.allow_zero = allow_zero
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            cents = parse_money(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+        if cents < 0 or (cents == 0 and not self.allow_zero):
+            raise forms.ValidationError(
+                "Enter an amount above zero." if not self.allow_zero else "Enter zero or more."
+            )
+        if cents > MAX_AMOUNT:
+            raise forms.ValidationError(f"Enter an amount of at most {format_money(MAX_AMOUNT)}.")
+        return cents
+
+
+class KeyedForm(forms.Form):
+    """A posting form carries a one-time key, so a double click posts once."""
+
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("key", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+
+
+POSTING_KINDS = [
+    (Kind.CHARGE, "Post a charge"),
+    (Kind.PAYMENT, "Take a payment"),
+    (Kind.CREDIT_ISSUED, "Issue store credit"),
+    (Kind.CREDIT_REDEEMED, "Redeem store credit"),
+]
+
+
+class PostForm(KeyedForm):
+    kind = forms.ChoiceField(
+        label="What", choices=POSTING_KINDS, error_messages={"invalid_choice": "Choose what to post."}
+    )
+    amount = MoneyField(label=f"Amount ({symbol().strip()})")
+    memo = forms.CharField(label="Memo", required=False, max_length=200)
+
+
+class AdjustForm(KeyedForm):
+    balance = forms.ChoiceField(
+        label="Balance", choices=[(HOUSE, "Owed on house account"), (CREDIT, "Store credit")]
+    )
+    direction = forms.ChoiceField(label="Direction", choices=[("up", "Up"), ("down", "Down")])
+    amount = MoneyField(label=f"Amount ({symbol().strip()})")
+    memo = forms.CharField(
+        label="Reason", max_length=200, error_messages={"required": "Say why the balance is adjusted."}
+    )
+
+    def signed_amount(self):
+        amount = self.cleaned_data["amount"]
+        return amount if self.cleaned_data["direction"] == "up" else -amount
+
+
+class ReverseForm(KeyedForm):
+    memo = forms.CharField(label="Reason", required=False, max_length=200)
+
+
+class CreditLimitForm(forms.Form):
+    limit = MoneyField(
+        label=f"Credit limit ({symbol().strip()})",
+        required=False,
+        allow_zero=True,
+        help_text="Leave empty for no limit.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class UnlinkForm(forms.Form):
+    house = MoneyField(label="Owed to move to the partner", required=False, allow_zero=True)
+    credit = MoneyField(label="Store credit to move to the partner", required=False, allow_zero=True)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class LinkForm(forms.Form):
+    primary = forms.ChoiceField(
+        label="Primary Account",
+        widget=forms.RadioSelect,
+        choices=[],
+        error_messages={"required": "Choose which of the two is the Primary Account."},
+    )
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, customer, partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["primary"].choices = [
+            (str(customer.pk), customer.full_name),
+            (str(partner.pk), partner.full_name),
+        ]
