@@ -6,10 +6,13 @@ class BillingConfig(AppConfig):
     verbose_name = "Billing"
 
     def ready(self):
+        from billing import bench, merging, profile_tabs
         from billing import demo as billing_demo
-        from billing import merging, profile_tabs
-        from customers import demo
+        from customers import benchmarks, demo
 
         merging.register()
         profile_tabs.register()
         demo.steps.append(billing_demo.make_accounts)
+        demo.scale_steps.append(bench.at_scale)
+        benchmarks.pages.append(bench.pages)
+        benchmarks.actions.append(bench.actions)

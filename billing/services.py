@@ -484,4 +484,3 @@ def set_primary(*, actor, customer_id, version=None):
             message=f"{name} is now the Primary Account of the shared account.",
         )
     return account
-
