@@ -77,9 +77,10 @@ def at_scale(stdout, first_new_id):
     if connection.vendor != "postgresql":
         stdout.write("  The ledger at scale is generated on PostgreSQL only.")
         return
-    services.post(actor=None, customer_id=first_new_id, kind=Kind.CHARGE, amount=1000, memo="Opening")
-    services.post(actor=None, customer_id=first_new_id, kind=Kind.PAYMENT, amount=1000, memo="Opening")
-    account_id = AccountHolder.objects.get(customer_id=first_new_id).account_id
+    services.post(actor=None, customer_id=first_new_id, kind=Kind.CREDIT_ISSUED, amount=500, memo="Opening")
+    account = AccountHolder.objects.select_related("account").get(customer_id=first_new_id).account
+    # Each charge is paid at once, so the balances after each entry are the opening ones,
+    # plus 1,000 owed between a charge and its payment.
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -88,10 +89,17 @@ def at_scale(stdout, first_new_id):
             SELECT %(account)s, %(customer)s,
                    CASE WHEN g %% 2 = 1 THEN 'charge' ELSE 'payment' END, 1000,
                    CASE WHEN g %% 2 = 1 THEN 1000 ELSE -1000 END, 0,
-                   CASE WHEN g %% 2 = 1 THEN 1000 ELSE 0 END, 0,
+                   %(house)s + CASE WHEN g %% 2 = 1 THEN 1000 ELSE 0 END, %(credit)s,
                    'Generated', now() - (%(count)s - g) * interval '1 minute'
             FROM generate_series(1, %(count)s) AS g
             """,
-            {"account": account_id, "customer": first_new_id, "count": SCALE_ENTRIES},
+            {
+                "account": account.pk,
+                "customer": first_new_id,
+                "count": SCALE_ENTRIES,
+                "house": account.house_balance,
+                "credit": account.credit_balance,
+            },
         )
+    account_id = account.pk
     stdout.write(f"  {SCALE_ENTRIES:,} ledger entries on account #{account_id}.")
