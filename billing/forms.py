@@ -12,16 +12,22 @@ from billing.services import CREDIT, HOUSE, MAX_AMOUNT
 class MoneyField(forms.CharField):
     """An amount typed as "12.50", held as minor units; positive, at most MAX_AMOUNT."""
 
+    #: The longest amount anyone types ("1,000,000.00" and a currency sign fit).
+    MAX_TYPED = 20
+
     def __init__(self, *, allow_zero=False, **kwargs):
         self.allow_zero = allow_zero
-        kwargs.setdefault("max_length", 20)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        attrs = {"inputmode": "decimal", "autocomplete": "off", "maxlength": self.MAX_TYPED}
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
         super().__init__(**kwargs)
 
     def to_python(self, value):
+        # Not CharField's max_length: its validator would run on the parsed amount, an int.
         value = super().to_python(value)
         if value in self.empty_values:
             return None
+        if len(value) > self.MAX_TYPED:
+            raise forms.ValidationError(f"Enter an amount of at most {format_money(MAX_AMOUNT)}.")
         try:
             cents = parse_money(value)
         except ValueError as error:

@@ -1,9 +1,12 @@
 """Money in the one currency of `settings.CURRENCY`, held as whole minor units (pence, cents)."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 
 from django.conf import settings
 
+#: Room for any amount a till takes, and quantize never runs out of digits below it.
+LARGEST = Decimal(10) ** 15
+EXACT = Context(prec=60)
 SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "AUD": "A$", "CAD": "C$", "NZD": "NZ$", "IEP": "£"}
 
 
@@ -32,6 +35,8 @@ def parse_money(text):
         raise ValueError("Enter an amount such as 12.50.") from None
     if not value.is_finite():
         raise ValueError("Enter an amount such as 12.50.")
-    if value != value.quantize(Decimal("0.01")):
+    if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01"), context=EXACT):
         raise ValueError("Enter an amount to the penny, with at most two decimal places.")
+    if abs(value) >= LARGEST:
+        raise ValueError("Enter a smaller amount.")
     return int(value * 100)

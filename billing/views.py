@@ -5,6 +5,7 @@ Each form is small and posts with htmx: on success the customer's tabs reload in
 form also works without JavaScript, and the whole feature answers 404 while its switch is off.
 """
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -186,6 +187,8 @@ def partner_link(request, customer_id):
     form_url = reverse("billing:partner_link", args=[customer.pk])
     source = request.POST if request.method == "POST" else request.GET
     partner = chosen_customer(request)
+    if partner is None and (source.get("select") or source.get("member")):
+        raise Http404("That customer does not exist or was merged into another account.")
     if (
         partner is None
         and (source.get("partner") or "").isascii()
