@@ -5,7 +5,6 @@ and its pages); and the Summary's Partner Account panel with Link, Unlink and Se
 import json
 import re
 import uuid
-from decimal import InvalidOperation
 from types import SimpleNamespace
 
 import pytest
