@@ -10,9 +10,11 @@ from django.urls import reverse
 
 from billing import services
 from billing.models import Account, AccountHolder, Kind
+from customers.models import Customer
 
-#: Entries the scale step writes on one account: the Billing tab's worst case.
-SCALE_ENTRIES = 2_000_000
+#: Entries the scale step writes on one account, per generated customer: two million for a
+#: million customers, the Billing tab's worst case.
+ENTRIES_PER_CUSTOMER = 2
 #: Postings timed one after another on one account, for postings per second.
 RUN = 100
 
@@ -71,14 +73,22 @@ def actions():
     ]
 
 
-def at_scale(stdout, first_new_id):
-    """On PostgreSQL, SCALE_ENTRIES alternating charges and payments on the first generated
-    customer's account, written by the database in one statement."""
+def at_scale(stdout, first_new_id, count):
+    """On PostgreSQL, ENTRIES_PER_CUSTOMER × `count` alternating charges and payments on the
+    account of the first generated customer who can have one, written by the database in one
+    statement."""
+    entries = ENTRIES_PER_CUSTOMER * count
+    customer_id = (
+        Customer.objects.filter(pk__gte=first_new_id, archived_at__isnull=True, account_holder__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     if connection.vendor != "postgresql":
         stdout.write("  The ledger at scale is generated on PostgreSQL only.")
         return
-    services.post(actor=None, customer_id=first_new_id, kind=Kind.CREDIT_ISSUED, amount=500, memo="Opening")
-    account = AccountHolder.objects.select_related("account").get(customer_id=first_new_id).account
+    services.post(actor=None, customer_id=customer_id, kind=Kind.CREDIT_ISSUED, amount=500, memo="Opening")
+    account = AccountHolder.objects.select_related("account").get(customer_id=customer_id).account
     # Each charge is paid at once, so the balances after each entry are the opening ones,
     # plus 1,000 owed between a charge and its payment.
     with connection.cursor() as cursor:
@@ -95,11 +105,11 @@ def at_scale(stdout, first_new_id):
             """,
             {
                 "account": account.pk,
-                "customer": first_new_id,
-                "count": SCALE_ENTRIES,
+                "customer": customer_id,
+                "count": entries,
                 "house": account.house_balance,
                 "credit": account.credit_balance,
             },
         )
     account_id = account.pk
-    stdout.write(f"  {SCALE_ENTRIES:,} ledger entries on account #{account_id}.")
+    stdout.write(f"  {entries:,} ledger entries on account #{account_id}.")

@@ -38,8 +38,15 @@ def block(survivor, absorbed):
 def fold(survivor, absorbed, journal):
     """Both have an account: keep the survivor's, with the duplicate's balances in it."""
     mine, theirs = _holders(survivor, absorbed)
-    if mine is None or theirs is None:
-        return  # the duplicate's place, if any, moves to the survivor as it is
+    if theirs is None:
+        return
+    if mine is None:
+        # The duplicate's place moves to the survivor as it is. Its account's version is
+        # noted, so Undo Merge refuses once anything is posted to it (or a partner changes).
+        account = services.lock_holders_of([absorbed.pk])[absorbed.pk].account
+        journal.change(account)
+        account.save(update_fields=["version"])
+        return
     if mine.account_id == theirs.account_id:  # partners: the survivor keeps the shared account
         journal.delete(AccountHolder.objects.filter(pk=theirs.pk))
         if theirs.is_primary:

@@ -104,8 +104,9 @@ class Entry(models.Model):
     house_after = models.BigIntegerField()
     credit_after = models.BigIntegerField()
     memo = models.CharField(max_length=200, blank=True)
+    # PROTECT: deleting a staff login must not rewrite the ledger; deactivate it instead.
     posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     posted_at = models.DateTimeField(default=timezone.now)
     #: The entry a reversal undoes; each entry is reversed at most once.

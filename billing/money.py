@@ -4,7 +4,9 @@ from decimal import Context, Decimal, InvalidOperation
 
 from django.conf import settings
 
-#: Room for any amount a till takes, and quantize never runs out of digits below it.
+#: The most one entry may move, in minor units (a million in the currency).
+MAX_AMOUNT = 100_000_000
+#: Numbers far beyond any amount are refused before they are rounded to the penny.
 LARGEST = Decimal(10) ** 15
 EXACT = Context(prec=60)
 SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "AUD": "A$", "CAD": "C$", "NZD": "NZ$", "IEP": "£"}
@@ -38,5 +40,5 @@ def parse_money(text):
     if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01"), context=EXACT):
         raise ValueError("Enter an amount to the penny, with at most two decimal places.")
     if abs(value) >= LARGEST:
-        raise ValueError("Enter a smaller amount.")
+        raise ValueError(f"Enter an amount of at most {format_money(MAX_AMOUNT)}.")
     return int(value * 100)

@@ -10,12 +10,10 @@ new entry carries the balances after it.
 from django.db import IntegrityError, transaction
 
 from billing.models import Account, AccountHolder, Entry, Kind
+from billing.money import MAX_AMOUNT
 from billing.money import format_money as money
 from customers.errors import KinshipError, StaleEdit
 from customers.services import lock_customers, record_activity
-
-#: The most one entry may move, in minor units (a million in the currency).
-MAX_AMOUNT = 100_000_000
 
 #: What each everyday posting does to the balances: (house, credit) per unit of amount.
 EFFECTS = {
@@ -106,8 +104,12 @@ def _write(account, *, customer_id, kind, amount, house, credit, actor, memo, ke
     return entry
 
 
+def _is_amount(amount):
+    return isinstance(amount, int) and not isinstance(amount, bool)
+
+
 def _check_amount(amount):
-    if not isinstance(amount, int) or amount <= 0:
+    if not _is_amount(amount) or amount <= 0:
         raise KinshipError("Enter an amount above zero.")
     if amount > MAX_AMOUNT:
         raise KinshipError(f"Enter an amount of at most {money(MAX_AMOUNT)}.")
@@ -168,7 +170,7 @@ def adjust(*, actor, customer_id, balance, amount, memo, key=None):
         raise KinshipError("Choose which balance to adjust.")
     if not memo.strip():
         raise KinshipError("Say why the balance is adjusted.")
-    _check_amount(abs(amount) if isinstance(amount, int) else amount)
+    _check_amount(abs(amount) if _is_amount(amount) else amount)
     house, credit = (amount, 0) if balance == HOUSE else (0, amount)
 
     def posting():
@@ -208,6 +210,11 @@ def reverse(*, actor, entry_id, memo="", key=None):
         account = _lock_account(original.account_id)
         if original.kind in (Kind.REVERSAL, Kind.TRANSFER):
             raise KinshipError(f"A {original.get_kind_display().lower()} cannot be reversed.")
+        if not account.holders.exists():
+            raise KinshipError(
+                "That entry is on an account nobody holds any more: its balances were moved into "
+                "another account. Post a correction on that one instead."
+            )
         if Entry.objects.filter(reverses=original).exists():
             raise KinshipError("That entry was reversed already.")
         entry = _write(
@@ -232,7 +239,7 @@ def reverse(*, actor, entry_id, memo="", key=None):
 
 def set_credit_limit(*, actor, customer_id, limit, version):
     """A Manager sets the most that may be owed on the customer's house account (None: no limit)."""
-    if limit is not None and (not isinstance(limit, int) or limit < 0 or limit > MAX_AMOUNT):
+    if limit is not None and (not _is_amount(limit) or limit < 0 or limit > MAX_AMOUNT):
         raise KinshipError("Enter a credit limit of zero or more, or leave it empty for none.")
     with transaction.atomic():
         account = _account_for_posting(customer_id)
@@ -303,7 +310,7 @@ def _partner_of(holder):
 
 def transfer(source, target, *, source_customer_id, target_customer_id, house=0, credit=0, actor, memo):
     """Move `house` and `credit` (each >= 0) from account `source` to `target`, as pairs of
-    transfer entries that point at each other."""
+    transfer entries: the one into `target` names the one out of `source` as its counterpart."""
     moved = []
     for change, balance in ((house, "house"), (credit, "credit")):
         if change <= 0:
@@ -376,6 +383,7 @@ def link_partner(*, actor, customer_id, partner_id, primary_id, token):
             )
             own.delete()
         AccountHolder.objects.create(account=account, customer_id=other_id, is_primary=False)
+        _touch(account)  # a form loaded before this link (an Unlink, say) is now stale
         primary_name, other_name = people[primary_id].full_name, people[other_id].full_name
         record_activity(
             customers=[people[primary_id], people[other_id]],
@@ -390,7 +398,7 @@ def unlink_partner(*, actor, customer_id, house=0, credit=0, version=None):
     """The partner leaves the shared account; the balances stay with the primary, less any
     split (`house`, `credit`) moved to the partner's own new account by transfer entries."""
     for amount in (house, credit):
-        if not isinstance(amount, int) or amount < 0 or amount > MAX_AMOUNT:
+        if not _is_amount(amount) or amount < 0 or amount > MAX_AMOUNT:
             raise KinshipError("Enter a split of zero or more.")
     with transaction.atomic():
         holder = _holder(customer_id)
@@ -413,6 +421,7 @@ def unlink_partner(*, actor, customer_id, house=0, credit=0, version=None):
         primary = next(h for h in holders.values() if h.is_primary)
         leaving = next(h for h in holders.values() if not h.is_primary)
         leaving.delete()
+        _touch(account)
         if house or credit:
             own = Account.objects.create()
             own = Account.objects.select_for_update().get(pk=own.pk)
@@ -474,8 +483,7 @@ def set_primary(*, actor, customer_id, version=None):
             )
             for h in kept
         )
-        account.version += 1
-        account.save(update_fields=["version"])
+        _touch(account)
         name = people[int(customer_id)].full_name
         record_activity(
             customers=list(people.values()),
@@ -484,3 +492,9 @@ def set_primary(*, actor, customer_id, version=None):
             message=f"{name} is now the Primary Account of the shared account.",
         )
     return account
+
+
+def _touch(account):
+    """Raise the account's version: who shares it changed, so forms loaded before are stale."""
+    account.version += 1
+    account.save(update_fields=["version"])

@@ -60,7 +60,8 @@ NOTE_LINES = (
 steps = []
 
 #: Steps that later apps add to `load_demo_data --scale`, each a function of
-#: (stdout, first_new_id) run after the generated customers exist: the app's data at scale.
+#: (stdout, first_new_id, count) run after the `count` generated customers exist: the
+#: app's data at the same scale.
 scale_steps = []
 
 

@@ -84,7 +84,7 @@ def actions():
     ]
 
 
-def at_scale(stdout, first_new_id):
+def at_scale(stdout, first_new_id, count):
     """Put every OPT_IN_EVERY-th generated customer with an email in Marketing Opt-In."""
     segment = Segment.objects.filter(name="Marketing Opt-In", rules={}).first()
     if segment is None:

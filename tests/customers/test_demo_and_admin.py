@@ -37,10 +37,12 @@ def test_demo_data_loads_logins_and_families_once(capsys):
 
 
 def test_scale_mode_adds_customers_in_bulk(django_assert_max_num_queries):
-    with django_assert_max_num_queries(20):
+    # Three batches, the history lines, and each app's scale step: a handful of statements
+    # each (client groups' bulk add, billing's ledger), never one per customer.
+    with django_assert_max_num_queries(40):
         call_command("load_demo_data", scale=3000, batch=1000)
     assert Customer.objects.count() >= 3000
-    assert Activity.objects.count() == Customer.objects.count()
+    assert Activity.objects.filter(kind="customer.created").count() == Customer.objects.count()
     sample = Customer.objects.exclude(phone="").first()
     assert sample.phone_digits and sample.search_text.startswith(sample.last_name.lower())
 

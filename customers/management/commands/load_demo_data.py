@@ -124,7 +124,7 @@ class Command(BaseCommand):
                 [first_new_id],
             )
         for step in demo.scale_steps:
-            step(self.stdout, first_new_id)
+            step(self.stdout, first_new_id, made)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
