@@ -66,8 +66,17 @@ def _open_account(customer_id):
     return Account.objects.select_for_update().get(pk=account.pk)
 
 
+def _not_posted_yet(key):
+    """Refuse a form whose one-time key posted already. Asked under the account's lock, so
+    the second of a double click waits for the first and sees its entry, before any other
+    check could refuse it for the wrong reason."""
+    if key is not None and Entry.objects.filter(request_key=key).exists():
+        raise AlreadyPosted("That was posted already; it was not posted twice.")
+
+
 def _write(account, *, customer_id, kind, amount, house, credit, actor, memo, key=None, **links):
     """Add one entry that moves the balances by (house, credit), and keep the row's balances."""
+    _not_posted_yet(key)
     if account.house_balance + house < 0:
         raise KinshipError(
             f"That would take the house account below nothing: {money(account.house_balance)} is owed."
@@ -117,8 +126,6 @@ def _check_amount(amount):
 
 def _once(key, post):
     """Run `post` unless the form with one-time `key` has posted already."""
-    if key is not None and Entry.objects.filter(request_key=key).exists():
-        raise AlreadyPosted("That was posted already; it was not posted twice.")
     try:
         with transaction.atomic():
             return post()
@@ -208,6 +215,7 @@ def reverse(*, actor, entry_id, memo="", key=None):
         if original is None:
             raise KinshipError("That entry does not exist.")
         account = _lock_account(original.account_id)
+        _not_posted_yet(key)
         if original.kind in (Kind.REVERSAL, Kind.TRANSFER):
             raise KinshipError(f"A {original.get_kind_display().lower()} cannot be reversed.")
         if not account.holders.exists():
@@ -352,9 +360,10 @@ def link_partner(*, actor, customer_id, partner_id, primary_id, token):
     other_id = partner_id if primary_id == customer_id else customer_id
     with transaction.atomic():
         people = lock_customers([customer_id, partner_id], active_for="sharing an account")
+        holders = lock_holders_of([customer_id, partner_id])
+        # After the accounts are locked, so no posting the confirmation did not show is moved.
         if holders_token(customer_id, partner_id) != token:
             raise StaleEdit("An account of one of them changed since the confirmation was shown. Look again.")
-        holders = lock_holders_of([customer_id, partner_id])
         for holder in holders.values():
             partner = _partner_of(holder)
             if partner is not None:
@@ -469,6 +478,8 @@ def set_primary(*, actor, customer_id, version=None):
             raise KinshipError("This customer does not share an account with a partner.")
         people = lock_customers([holder.customer_id, partner.customer_id])
         holders = lock_holders_of([holder.customer_id, partner.customer_id])
+        if len(holders) != 2 or len({h.account_id for h in holders.values()}) != 1:
+            raise StaleEdit("The account changed meanwhile. Reload and try again.")
         account = holders[int(customer_id)].account
         if version is not None and account.version != version:
             raise StaleEdit("The account changed since you opened it. Reload and try again.")

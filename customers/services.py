@@ -46,9 +46,16 @@ def record_activity(*, customers, actor, kind, message):
 
 
 def lock_customer(customer_id):
-    """Fetch a customer for change, locking the row until the transaction ends."""
+    """Fetch a customer for change, locking the row until the transaction ends.
+
+    NO KEY UPDATE, like every customer lock: it still keeps two changes of one customer
+    apart, but not a row elsewhere that points at the customer (a ledger entry, a history
+    line), whose foreign-key check at commit only needs the key to stay. A plain FOR UPDATE
+    would make that check wait, and a desk posting to an account while another links its
+    holders would deadlock.
+    """
     try:
-        return Customer.objects.select_for_update().get(pk=customer_id)
+        return Customer.objects.select_for_update(no_key=True).get(pk=customer_id)
     except Customer.DoesNotExist:
         raise KinshipError("That customer does not exist.") from None
 
@@ -61,7 +68,8 @@ def lock_customers(customer_ids, *, active_for=None):
     customers too, saying what to do instead.
     """
     ids = sorted({int(pk) for pk in customer_ids})
-    customers = {c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    locked = Customer.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+    customers = {c.pk: c for c in locked}
     for customer_id in ids:
         customer = customers.get(customer_id)
         if customer is None:
