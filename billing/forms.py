@@ -46,8 +46,12 @@ class KeyedForm(forms.Form):
 
     key = forms.UUIDField(widget=forms.HiddenInput)
 
+    #: The start of the form's element ids: several forms share the Billing tab.
+    prefix_ids = "billing"
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("key", uuid.uuid4())
+        kwargs.setdefault("auto_id", f"{self.prefix_ids}_%s")
         super().__init__(*args, **kwargs)
 
 
@@ -60,6 +64,7 @@ POSTING_KINDS = [
 
 
 class PostForm(KeyedForm):
+    prefix_ids = "post"
     kind = forms.ChoiceField(
         label="What", choices=POSTING_KINDS, error_messages={"invalid_choice": "Choose what to post."}
     )
@@ -68,6 +73,7 @@ class PostForm(KeyedForm):
 
 
 class AdjustForm(KeyedForm):
+    prefix_ids = "adjust"
     balance = forms.ChoiceField(
         label="Balance", choices=[(HOUSE, "Owed on house account"), (CREDIT, "Store credit")]
     )
@@ -83,10 +89,17 @@ class AdjustForm(KeyedForm):
 
 
 class ReverseForm(KeyedForm):
+    prefix_ids = "reverse"
     memo = forms.CharField(label="Reason", required=False, max_length=200)
 
 
 class CreditLimitForm(forms.Form):
+    prefix_ids = "limit"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.prefix_ids}_%s")
+        super().__init__(*args, **kwargs)
+
     limit = MoneyField(
         label=f"Credit limit ({symbol().strip()})",
         required=False,

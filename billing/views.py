@@ -207,12 +207,9 @@ def partner_link(request, customer_id):
     if partner is None:
         context["results"] = queries.partner_candidates(text, customer=customer) if text else None
         return _editor(request, "billing/partner_link.html", context)
-    form = LinkForm(
-        source if "primary" in source else None,
-        customer=customer,
-        partner=partner,
-        initial={"partner": partner.pk},
-    )
+    # Bound once Continue was pressed (the step says so), so "choose one" can be said.
+    chose = "primary" in source or source.get("step") == "primary"
+    form = LinkForm(source if chose else None, customer=customer, partner=partner)
     context["form"] = form
     if form.is_bound and form.is_valid():
         primary = customer if int(form.cleaned_data["primary"]) == customer.pk else partner

@@ -59,7 +59,7 @@
   document.body.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     // A form opened or re-drawn in place (Select Customer, Choose someone else): its heading.
-    if (target && ["group-editor", "link-editor", "segment-editor", "bulk-editor"].indexOf(target.id) !== -1) {
+    if (target && ["group-editor", "link-editor", "segment-editor", "bulk-editor", "partner-editor"].indexOf(target.id) !== -1) {
       var editor = document.getElementById(target.id);
       var title = editor && editor.querySelector("h3[tabindex='-1']");
       if (title) title.focus({ preventScroll: false });
