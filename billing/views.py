@@ -189,12 +189,6 @@ def partner_link(request, customer_id):
     partner = chosen_customer(request)
     if partner is None and (source.get("select") or source.get("member")):
         raise Http404("That customer does not exist or was merged into another account.")
-    if (
-        partner is None
-        and (source.get("partner") or "").isascii()
-        and (source.get("partner") or "").isdigit()
-    ):
-        partner = get_live_customer(source["partner"]) if source.get("partner") else None
     text = (source.get("q") or "").strip()[:100]
     context = {
         "customer": customer,
