@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "groups",
     "billing",
     "linking",
+    "bookings",
 ]
 
 MIDDLEWARE = [
@@ -77,7 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "groups.context_processors.features",
+                "config.context_processors.features",
             ],
         },
     },

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("groups.segments.urls")),
     path("", include("linking.urls")),
     path("", include("billing.urls")),
+    path("", include("bookings.urls")),
     path("", include("customers.urls")),
 ]
 

@@ -96,11 +96,12 @@ def test_the_preview_counts_once_per_relation_whatever_the_rows(manager, pair):
     small = queries_for(manager, url)
     ActivityFactory.create_batch(40, customer=dupe)
     assert queries_for(manager, url) == small
-    # Both customers; the group rule's look at their places (2) and the account rule's at
-    # their accounts (1); one count per relation whose rows move and are counted
-    # (tombstones, history, group places, links, client group memberships, account);
-    # whether client groups are on, for the menu.
-    assert small == AUTH + PERMS + 2 + 2 + 1 + 6 + 1
+    # Both customers; the group rule's look at their places (2), the account rule's at
+    # their accounts (1) and the booking rule's at overlapping appointments (1); one count
+    # per relation whose rows move and are counted (tombstones, history, group places,
+    # links, client group memberships, account, appointments, appointments booked for
+    # others); the switches, for the menu.
+    assert small == AUTH + PERMS + 2 + 2 + 1 + 1 + 8 + 1
 
 
 def test_undo_merge_from_the_relations_list(manager, pair, linking_on, front_desk_user):

@@ -1,0 +1,53 @@
+"""On PostgreSQL, the rule that one attendee's booked appointments never overlap; the
+`bookings` switch (off); and what each role may do: the front desk books, changes and
+cancels; a Manager also manages the services."""
+
+from django.db import migrations
+
+from customers.migration_ops import RunSQLOnPostgres
+from customers.roles import FRONT_DESK, MANAGER, grant, revoke
+
+SWITCHES = {"bookings": "Bookings: services, appointments and booking on behalf of linked clients."}
+DESK_WORK = [
+    "bookings.view_service",
+    "bookings.view_appointment",
+    "bookings.add_appointment",
+    "bookings.change_appointment",
+]
+GRANTS = {
+    FRONT_DESK: DESK_WORK,
+    MANAGER: [*DESK_WORK, "bookings.add_service", "bookings.change_service"],
+}
+
+
+def forwards(apps, schema_editor):
+    Switch = apps.get_model("waffle", "Switch")
+    for name, note in SWITCHES.items():
+        Switch.objects.get_or_create(name=name, defaults={"active": False, "note": note})
+    grant(apps, GRANTS)
+
+
+def backwards(apps, schema_editor):
+    revoke(apps, GRANTS)
+    apps.get_model("waffle", "Switch").objects.filter(name__in=SWITCHES).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("bookings", "0001_initial"),
+        ("groups", "0002_labels_switches_roles"),  # btree_gist
+        ("waffle", "0004_update_everyone_nullbooleanfield"),
+    ]
+
+    operations = [
+        RunSQLOnPostgres(
+            sql=[
+                "CREATE EXTENSION IF NOT EXISTS btree_gist",
+                "ALTER TABLE bookings_appointment ADD CONSTRAINT appointment_no_double_booking "
+                "EXCLUDE USING gist (attendee_id WITH =, tstzrange(starts_at, ends_at) WITH &&) "
+                "WHERE (status = 'booked')",
+            ],
+            reverse_sql=["ALTER TABLE bookings_appointment DROP CONSTRAINT appointment_no_double_booking"],
+        ),
+        migrations.RunPython(forwards, backwards),
+    ]
