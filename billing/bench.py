@@ -77,6 +77,9 @@ def at_scale(stdout, first_new_id, count):
     """On PostgreSQL, ENTRIES_PER_CUSTOMER × `count` alternating charges and payments on the
     account of the first generated customer who can have one, written by the database in one
     statement."""
+    if connection.vendor != "postgresql":
+        stdout.write("  The ledger at scale is generated on PostgreSQL only.")
+        return
     entries = ENTRIES_PER_CUSTOMER * count
     customer_id = (
         Customer.objects.filter(pk__gte=first_new_id, archived_at__isnull=True, account_holder__isnull=True)
@@ -84,8 +87,8 @@ def at_scale(stdout, first_new_id, count):
         .values_list("pk", flat=True)
         .first()
     )
-    if connection.vendor != "postgresql":
-        stdout.write("  The ledger at scale is generated on PostgreSQL only.")
+    if customer_id is None:
+        stdout.write("  No generated customer can have an account; the ledger at scale was skipped.")
         return
     services.post(actor=None, customer_id=customer_id, kind=Kind.CREDIT_ISSUED, amount=500, memo="Opening")
     account = AccountHolder.objects.select_related("account").get(customer_id=customer_id).account

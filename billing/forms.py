@@ -5,8 +5,8 @@ import uuid
 from django import forms
 
 from billing.models import Kind
-from billing.money import format_money, parse_money, symbol
-from billing.services import CREDIT, HOUSE, MAX_AMOUNT
+from billing.money import MAX_AMOUNT, format_money, parse_money, symbol
+from billing.services import CREDIT, HOUSE
 
 
 class MoneyField(forms.CharField):

@@ -48,7 +48,6 @@ class LedgerPage:
     entries: list
     #: The id to pass as `before` for the next (older) page; None on the last.
     older: int | None
-    newest_first: bool = True
 
 
 def ledger_page(account, *, before=None, per_page=LEDGER_PAGE):

@@ -49,6 +49,10 @@ def _account_for_posting(customer_id):
         holder = _holder(customer_id)
         if holder is None:
             return _open_account(customer_id)
+        if holder.customer.is_archived:
+            raise KinshipError(
+                f"{holder.customer.full_name} is archived; restore them before posting to their account."
+            )
         account = _lock_account(holder.account_id)
         if AccountHolder.objects.filter(pk=holder.pk, account=account).exists():
             return account

@@ -85,8 +85,10 @@ class SearchForm(forms.Form):
 
 
 def is_id(value):
-    """Whether `value` (from a query string or a form) is a row id: ASCII digits only.
+    """Whether `value` (from a query string or a form) can be a row id: ASCII digits only, and
+    few enough for a 64-bit integer.
 
-    `str.isdigit` alone lets through digits such as "²" that `int` refuses.
+    `str.isdigit` alone lets through digits such as "²" that `int` refuses, and a database
+    refuses numbers longer than its integers.
     """
-    return isinstance(value, str) and value.isascii() and value.isdigit()
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18

@@ -37,6 +37,10 @@ class ListAddon:
 
 addons = []
 
+#: Query-string names that say which customers are chosen and what to do with them, not
+#: which customers the list shows: never carried into the list's filters.
+SELECTION = ("customer", "all_matching", "action", "segment", "confirm")
+
 
 def add(addon):
     if any(existing.slug == addon.slug for existing in addons):
@@ -50,7 +54,8 @@ def visible(request):
 
 def matching(request, params):
     """The live customers the list shows for the query string `params` (its search, its
-    status and every visible addon's filters), unordered; what "select all matching" means."""
+    status and every visible addon's filters), in the list's order; what "select all
+    matching" means."""
     form = SearchForm(params)
     cleaned = form.cleaned_data if form.is_valid() else {}
     customers = customer_list_queryset(text=cleaned.get("q", ""), status=cleaned.get("status") or "active")

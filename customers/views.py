@@ -93,7 +93,8 @@ def customer_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     filters = query.copy()
-    filters.pop("customer", None)
+    for name in listing.SELECTION:
+        filters.pop(name, None)
     context = {
         "search_form": form,
         "page": page,

@@ -1,4 +1,5 @@
-"""The client-group forms: validation and widgets; the rules themselves live in the services."""
+"""The client-group forms: validation and widgets; what the rules mean lives in rules.py,
+and what may be done in services.py."""
 
 from datetime import date
 

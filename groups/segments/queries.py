@@ -86,9 +86,10 @@ def attach_badges(customers, catalogue=None):
         for row in Customer.objects.filter(pk__in=ids).values("pk", **flags):
             found[row["pk"]].update(s.pk for s in ruled if row[f"s{s.pk}"])
     for customer in customers:
-        customer.client_groups = sorted(
-            (catalogue.segments[pk] for pk in found[customer.pk]), key=lambda s: (s.name.lower(), s.pk)
-        )
+        # A group made since the catalogue was read (by another desk, mid-request) waits
+        # for the next page.
+        known = (catalogue.segments.get(pk) for pk in found[customer.pk])
+        customer.client_groups = sorted(filter(None, known), key=lambda s: (s.name.lower(), s.pk))
     return customers
 
 

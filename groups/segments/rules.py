@@ -28,7 +28,8 @@ YES_NO = [(ANY, "Any"), ("yes", "Yes"), ("no", "No")]
 class Rule:
     #: The form fields this rule adds, by name: a function, so choices are read when the form is made.
     fields: Callable[[], dict]
-    #: condition(values, catalogue): a Q on Customer, from this rule's non-empty values.
+    #: condition(values, catalogue, *, seen): a Q on Customer, from this rule's non-empty
+    #: values; `seen` (the groups being worked out) goes to `catalogue.members`.
     condition: Callable
     #: describe(values, catalogue): the rule in words, for the group's page.
     describe: Callable

@@ -153,24 +153,16 @@ def add_customers(*, actor, segment_id, customers, expected_ids=None):
         archived = chosen.filter(archived_at__isnull=False)
         if archived.exists():
             raise KinshipError(_archived_message(archived))
-        already = Exists(SegmentMember.objects.filter(segment=segment, customer=OuterRef("pk")))
-        # History first, for those not in the group yet: it reads the memberships before
-        # they change, and its row count is how many join.
-        added = _write_history(
-            chosen.filter(~already),
-            actor,
-            "segment.added",
-            _message(f"Added to client group “{segment.name}”", total),
-        )
-        # Not "WHERE NOT EXISTS": a statement that reads the rows it is inserting can make
-        # PostgreSQL rescan them for every customer (quadratic); the unique index skips them.
-        _insert_from(
-            SegmentMember,
-            ("segment_id", "customer_id", "added_at"),
-            chosen.values_list(Value(segment.pk), "pk", Value(timezone.now())),
-            skip_existing=("segment_id", "customer_id"),
-        )
-    return Change(changed=added, unchanged=total - added)
+        message = _message(f"Added to client group “{segment.name}”", total)
+        rows = chosen.values_list(Value(segment.pk), "pk", Value(timezone.now()))
+        if connection.vendor == "postgresql":
+            added = _with_history(_members_added(rows), actor, "segment.added", message)
+        else:
+            # SQLite runs one writer at a time, so the two statements see the same customers.
+            already = Exists(SegmentMember.objects.filter(segment=segment, customer=OuterRef("pk")))
+            added = _write_history(chosen.filter(~already), actor, "segment.added", message)
+            _insert_from(SegmentMember, MEMBER_COLUMNS, rows, skip_existing=MEMBER_KEY)
+    return Change(changed=added, unchanged=max(total - added, 0))
 
 
 def remove_customers(*, actor, segment_id, customers, expected_ids=None):
@@ -181,14 +173,69 @@ def remove_customers(*, actor, segment_id, customers, expected_ids=None):
         if segment.is_rule_based:
             raise KinshipError(f"“{segment.name}” follows rules; its members cannot be removed by hand.")
         chosen, total = _lock_chosen(customers, expected_ids)
-        leaving = chosen.filter(
-            Exists(SegmentMember.objects.filter(segment=segment, customer=OuterRef("pk")))
+        message = _message(f"Removed from client group “{segment.name}”", total)
+        if connection.vendor == "postgresql":
+            removed = _with_history(_members_removed(segment, chosen), actor, "segment.removed", message)
+        else:
+            leaving = chosen.filter(
+                Exists(SegmentMember.objects.filter(segment=segment, customer=OuterRef("pk")))
+            )
+            removed = _write_history(leaving, actor, "segment.removed", message)
+            SegmentMember.objects.filter(segment=segment, customer__in=chosen.values("pk")).delete()
+    return Change(changed=removed, unchanged=max(total - removed, 0))
+
+
+MEMBER_COLUMNS = ("segment_id", "customer_id", "added_at")
+MEMBER_KEY = ("segment_id", "customer_id")
+
+
+def _members_added(rows):
+    """SQL that inserts the memberships `rows` selects, skipping those there already (not
+    "WHERE NOT EXISTS": a statement that reads the rows it inserts can make PostgreSQL rescan
+    them for every customer), and returns who joined."""
+    select = _sql(rows)
+    if select is None:
+        return None
+    quote = connection.ops.quote_name
+    table, names, key = (
+        quote(SegmentMember._meta.db_table),
+        ", ".join(quote(_column(SegmentMember, name)) for name in MEMBER_COLUMNS),
+        ", ".join(quote(_column(SegmentMember, name)) for name in MEMBER_KEY),
+    )
+    return (
+        f"INSERT INTO {table} ({names}) {select[0]} ON CONFLICT ({key}) DO NOTHING RETURNING customer_id",
+        select[1],
+    )
+
+
+def _members_removed(segment, chosen):
+    """SQL that deletes `chosen`'s memberships of `segment` and returns whose went."""
+    select = _sql(chosen.values("pk"))
+    if select is None:
+        return None
+    table = connection.ops.quote_name(SegmentMember._meta.db_table)
+    return (
+        f"DELETE FROM {table} WHERE segment_id = %s AND customer_id IN ({select[0]}) RETURNING customer_id",
+        (segment.pk, *select[1]),
+    )
+
+
+def _with_history(change, actor, kind, message):
+    """Run `change` (SQL returning customer_id) and write a History line for each customer it
+    returns, in one statement, so nobody changed goes without one; how many."""
+    if change is None:
+        return 0
+    sql, params = change
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    activity = connection.ops.quote_name(Activity._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH changed AS ({sql}) INSERT INTO {activity} "
+            "(customer_id, actor_id, kind, message, created_at) "
+            "SELECT customer_id, %s, %s, %s, %s FROM changed",
+            (*params, actor_id, kind, message, timezone.now()),
         )
-        removed = _write_history(
-            leaving, actor, "segment.removed", _message(f"Removed from client group “{segment.name}”", total)
-        )
-        SegmentMember.objects.filter(segment=segment, customer__in=chosen.values("pk")).delete()
-    return Change(changed=removed, unchanged=total - removed)
+        return cursor.rowcount
 
 
 def _message(what, total):

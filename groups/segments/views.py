@@ -207,7 +207,7 @@ def profile_remove(request, customer_id, segment_id):
     try:
         if segment is None:
             raise KinshipError("That client group no longer exists.")
-        services.remove_customers(
+        change = services.remove_customers(
             actor=request.user,
             segment_id=segment.pk,
             customers=Customer.objects.filter(pk=customer.pk),
@@ -215,7 +215,8 @@ def profile_remove(request, customer_id, segment_id):
         )
     except KinshipError as error:
         return refused(request, error, back_to)
-    return done(request, back_to, f"{customer.full_name} was removed from “{segment.name}”.")
+    said = "was removed from" if change.changed else "is not in"
+    return done(request, back_to, f"{customer.full_name} {said} “{segment.name}”.")
 
 
 # The client list's Bulk Actions.
@@ -231,7 +232,9 @@ def _selection(request, params):
     raw = params.getlist("customer")
     if not raw:
         raise KinshipError("Tick the customers to change, or select all that match.")
-    if not all(is_id(value) for value in raw) or len(raw) > 1000:
+    if len(raw) > 1000:
+        raise KinshipError("That is too many to tick one by one; use Select all matching instead.")
+    if not all(is_id(value) for value in raw):
         raise KinshipError("Some of the chosen customers no longer exist. Reload the list and choose again.")
     ids = sorted({int(value) for value in raw})
     return Customer.objects.filter(pk__in=ids), ids
@@ -239,7 +242,7 @@ def _selection(request, params):
 
 def _list_url(params):
     query = params.copy()
-    for name in ("customer", "all_matching", "action", "segment", "confirm", "csrfmiddlewaretoken"):
+    for name in (*listing.SELECTION, "csrfmiddlewaretoken"):
         query.pop(name, None)
     return f"{reverse('customers:list')}?{query.urlencode()}" if query else reverse("customers:list")
 
