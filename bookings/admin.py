@@ -5,7 +5,8 @@ from bookings.models import Service
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    """Services are kept by superusers here for now; retire one by unticking "offered"."""
+    """Managers keep services on their own page (Services, from the Day View); superusers may
+    here too. Retire one by unticking "offered"; one that was booked cannot be deleted."""
 
     list_display = ["name", "duration_minutes", "price", "is_active"]
     list_filter = ["is_active"]

@@ -34,8 +34,9 @@ def past_page(customer, *, page=1, per_page=20):
     return page_of(_theirs(customer).filter(done).order_by("-starts_at", "-id"), page, per_page)
 
 
-def offered_services():
-    return list(Service.objects.filter(is_active=True))
+def all_services():
+    """Every service, offered ones first, by name."""
+    return list(Service.objects.order_by("-is_active", "name", "id"))
 
 
 def bookable_for(customer):

@@ -6,15 +6,17 @@ works without JavaScript, and the whole feature answers 404 while its switch is 
 
 from datetime import date
 
+from django.contrib import messages
+from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookings import queries, services
 from bookings.features import bookings_feature
-from bookings.forms import BookForm
-from bookings.models import Appointment, Status
+from bookings.forms import BookForm, ServiceForm
+from bookings.models import Appointment, Service, Status
 from customers.access import staff_required
 from customers.errors import KinshipError
 from customers.forms import is_id
@@ -119,3 +121,36 @@ def day(request):
         "Status": Status,
     }
     return render(request, "bookings/day.html", context)
+
+
+# The services the business offers, kept by Managers.
+
+
+@require_GET
+@bookings_feature
+@staff_required("bookings.view_service")
+def service_list(request):
+    return render(request, "bookings/services.html", {"services": queries.all_services()})
+
+
+@require_http_methods(["GET", "POST"])
+@bookings_feature
+def service_form(request, service_id=None):
+    """Add a service, or change one (retire it by unticking "offered")."""
+    permission = "bookings.change_service" if service_id else "bookings.add_service"
+    return staff_required(permission)(_service_form)(request, service_id)
+
+
+def _service_form(request, service_id):
+    service = get_object_or_404(Service, pk=service_id) if service_id else None
+    form = ServiceForm(request.POST or None, instance=service)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                saved = form.save()
+        except IntegrityError:
+            form.add_error("name", "There is already a service with that name.")
+        else:
+            messages.success(request, f"The service “{saved.name}” was saved.")
+            return redirect("bookings:services")
+    return render(request, "bookings/service_form.html", {"form": form, "service": service})
