@@ -25,7 +25,15 @@ class BookForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         error_messages={"required": "Choose when.", "invalid": "Enter a date and time."},
     )
-    for_whom = forms.TypedChoiceField(label="For", coerce=int, required=False, empty_value=None)
+    for_whom = forms.TypedChoiceField(
+        label="For",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={
+            "invalid_choice": "That client may no longer be booked from here (their link changed)."
+        },
+    )
 
     def __init__(self, *args, customer, others=(), **kwargs):
         kwargs.setdefault("auto_id", "book_%s")

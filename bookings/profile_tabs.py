@@ -14,13 +14,20 @@ def visible(request, customer):
 
 
 def bookings_context(request, customer):
-    can_book = request.user.has_perm("bookings.add_appointment") and not customer.is_archived
-    others = queries.bookable_for(customer) if can_book else []
+    user = request.user
+    can_book = user.has_perm("bookings.add_appointment") and not customer.is_archived
+    can_cancel = user.has_perm("bookings.change_appointment")
+    others = queries.bookable_for(customer) if can_book or can_cancel else []
+    # Whose appointments this profile may still cancel: the customer's own, and those of the
+    # people they may book for now (a link removed since takes that away).
+    manageable = {customer.pk, *(other.pk for other in others)}
+    upcoming = queries.upcoming(customer)
+    for appointment in upcoming:
+        appointment.can_cancel_here = can_cancel and appointment.attendee_id in manageable
     return {
-        "upcoming": queries.upcoming(customer),
+        "upcoming": upcoming,
         "past": queries.past_page(customer, page=page_number(request.GET.get("page"))),
         "form": BookForm(customer=customer, others=others) if can_book else None,
-        "can_cancel": request.user.has_perm("bookings.change_appointment"),
     }
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -101,7 +102,10 @@ def mark(request, appointment_id):
         )
     except KinshipError as error:
         return refused(request, error, back_to)
-    return done(request, back_to, f"{appointment.attendee.full_name}: {appointment.service.name} marked.")
+    messages.success(request, f"{appointment.attendee.full_name}: {appointment.service.name} marked.")
+    if request.htmx:  # the Day View is a page of its own, not a customer's tabs: draw it again
+        return HttpResponse(status=204, headers={"HX-Redirect": back_to})
+    return redirect(back_to)
 
 
 @require_GET
