@@ -6,10 +6,12 @@ class BookingsConfig(AppConfig):
     verbose_name = "Bookings"
 
     def ready(self):
+        from bookings import bench, merging, profile_tabs
         from bookings import demo as booking_demo
-        from bookings import merging, profile_tabs
-        from customers import demo
+        from customers import benchmarks, demo
 
         merging.register()
         profile_tabs.register()
         demo.steps.append(booking_demo.make_bookings)
+        benchmarks.pages.append(bench.pages)
+        demo.scale_steps.append(bench.at_scale)
