@@ -2,6 +2,7 @@
 for the other becomes the survivor's own; overlapping bookings block the merge."""
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from bookings.models import Appointment, Status
 from customers import merging
@@ -23,7 +24,7 @@ def block(survivor, absorbed):
     if clash is not None:
         return (
             f"{survivor.full_name} and {absorbed.full_name} are both booked at the same time "
-            f"(on {clash.starts_at:%-d %b %Y}): cancel one of the two appointments first."
+            f"(on {timezone.localtime(clash.starts_at):%-d %b %Y}): cancel one of the two appointments first."
         )
     return None
 

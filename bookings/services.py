@@ -114,6 +114,14 @@ def _lock_appointment(appointment_id, version):
     return appointment
 
 
+def _moved_check(appointment, people):
+    """The appointment as locked, unless a merge moved it to someone else after its attendee
+    was read: then the page that asked is out of date."""
+    if appointment.attendee_id not in people:
+        raise StaleEdit("The appointment changed meanwhile (its client was merged). Reload and try again.")
+    return appointment
+
+
 def cancel(*, actor, appointment_id, version=None, on_behalf_of=None):
     """Cancel a booked appointment, from the attendee's profile or, with `on_behalf_of`, from
     the profile of someone who may still book for them."""
@@ -123,7 +131,7 @@ def cancel(*, actor, appointment_id, version=None, on_behalf_of=None):
             raise KinshipError("That appointment no longer exists.")
         ids = [first] + ([int(on_behalf_of)] if on_behalf_of else [])
         people = lock_customers(ids)
-        appointment = _lock_appointment(appointment_id, version)
+        appointment = _moved_check(_lock_appointment(appointment_id, version), people)
         attendee = people[appointment.attendee_id]
         agent = people.get(int(on_behalf_of)) if on_behalf_of else None
         if agent is not None and agent.pk != attendee.pk and not may_act_for(agent, attendee, CAN_BOOK):
@@ -165,7 +173,13 @@ def mark(*, actor, appointment_id, status, version=None):
         if first is None:
             raise KinshipError("That appointment no longer exists.")
         people = lock_customers([first])
-        appointment = _lock_appointment(appointment_id, version)
+        # A merge may have moved it to the survivor while this waited for the lock: the
+        # visit still happened, so follow it there.
+        now_with = Appointment.objects.filter(pk=appointment_id).values_list("attendee_id", flat=True).first()
+        if now_with is not None and now_with != first:
+            first = now_with
+            people.update(lock_customers([first]))
+        appointment = _moved_check(_lock_appointment(appointment_id, version), people)
         if appointment.status != Status.BOOKED:
             raise KinshipError(f"That appointment is {appointment.get_status_display().lower()} already.")
         if appointment.starts_at > timezone.now():

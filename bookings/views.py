@@ -4,7 +4,7 @@ Forms post with htmx and reload the customer's tabs in place on success; every f
 works without JavaScript, and the whole feature answers 404 while its switch is off.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
@@ -117,10 +117,12 @@ def day(request):
         on = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         on = date.today()
+    if not 1900 <= on.year <= 2999:  # beyond any booking, and near the calendar's ends
+        on = date.today()
     context = {
         "on": on,
-        "previous": date.fromordinal(on.toordinal() - 1),
-        "next_day": date.fromordinal(on.toordinal() + 1),
+        "previous": on - timedelta(days=1),
+        "next_day": on + timedelta(days=1),
         "appointments": queries.day(on),
         "Status": Status,
     }

@@ -214,7 +214,9 @@ def put_back(survivor, absorbed, journal):
         for pk, change in rows.items():
             obj = current.get(int(pk))
             if obj is None or obj.version != change["version"]:
-                raise Unsafe(f"a {model._meta.verbose_name} the merge combined has been changed since.")
+                raise Unsafe(
+                    f"one of the {model._meta.verbose_name_plural} the merge combined has been changed since."
+                )
             for name, value in change["before"].items():
                 setattr(obj, name, value)
             obj.version += 1
