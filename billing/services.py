@@ -407,6 +407,20 @@ def link_partner(*, actor, customer_id, partner_id, primary_id, token):
     return account
 
 
+def _lock_shared(customer_id):
+    """Lock the customer, their partner and the account they share; ({id: customer},
+    {id: holder}). Refuse when they share nothing, or stopped sharing while this waited."""
+    holder = _holder(customer_id)
+    partner = _partner_of(holder) if holder else None
+    if partner is None:
+        raise KinshipError("This customer does not share an account with a partner.")
+    people = lock_customers([holder.customer_id, partner.customer_id])
+    holders = lock_holders_of([holder.customer_id, partner.customer_id])
+    if len(holders) != 2 or len({h.account_id for h in holders.values()}) != 1:
+        raise StaleEdit("The account changed meanwhile. Reload and try again.")
+    return people, holders
+
+
 def unlink_partner(*, actor, customer_id, house=0, credit=0, version=None):
     """The partner leaves the shared account; the balances stay with the primary, less any
     split (`house`, `credit`) moved to the partner's own new account by transfer entries."""
@@ -414,14 +428,7 @@ def unlink_partner(*, actor, customer_id, house=0, credit=0, version=None):
         if not _is_amount(amount) or amount < 0 or amount > MAX_AMOUNT:
             raise KinshipError("Enter a split of zero or more.")
     with transaction.atomic():
-        holder = _holder(customer_id)
-        partner = _partner_of(holder) if holder else None
-        if partner is None:
-            raise KinshipError("This customer does not share an account with a partner.")
-        people = lock_customers([holder.customer_id, partner.customer_id])
-        holders = lock_holders_of([holder.customer_id, partner.customer_id])
-        if len(holders) != 2 or len({h.account_id for h in holders.values()}) != 1:
-            raise StaleEdit("The account changed meanwhile. Reload and try again.")
+        people, holders = _lock_shared(customer_id)
         account = next(iter(holders.values())).account
         if version is not None and account.version != version:
             raise StaleEdit("The account changed since you opened it. Reload and try again.")
@@ -476,14 +483,7 @@ def _split_words(house, credit):
 def set_primary(*, actor, customer_id, version=None):
     """Make `customer_id` the Primary Account of the account they share."""
     with transaction.atomic():
-        holder = _holder(customer_id)
-        partner = _partner_of(holder) if holder else None
-        if partner is None:
-            raise KinshipError("This customer does not share an account with a partner.")
-        people = lock_customers([holder.customer_id, partner.customer_id])
-        holders = lock_holders_of([holder.customer_id, partner.customer_id])
-        if len(holders) != 2 or len({h.account_id for h in holders.values()}) != 1:
-            raise StaleEdit("The account changed meanwhile. Reload and try again.")
+        people, holders = _lock_shared(customer_id)
         account = holders[int(customer_id)].account
         if version is not None and account.version != version:
             raise StaleEdit("The account changed since you opened it. Reload and try again.")

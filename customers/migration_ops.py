@@ -13,3 +13,21 @@ class RunSQLOnPostgres(migrations.RunSQL):
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
             super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+def switches_and_grants(switches, grants):
+    """A RunPython that makes feature switches, off ({name: note}), and gives each role its
+    permissions ({role: ["app.codename", ...]}); undone by taking both away again."""
+    from customers.roles import grant, revoke
+
+    def forwards(apps, schema_editor):
+        Switch = apps.get_model("waffle", "Switch")
+        for name, note in switches.items():
+            Switch.objects.get_or_create(name=name, defaults={"active": False, "note": note})
+        grant(apps, grants)
+
+    def backwards(apps, schema_editor):
+        revoke(apps, grants)
+        apps.get_model("waffle", "Switch").objects.filter(name__in=switches).delete()
+
+    return migrations.RunPython(forwards, backwards)

@@ -5,8 +5,8 @@ credit and links partners; a Manager also adjusts, reverses and sets credit limi
 
 from django.db import migrations
 
-from customers.migration_ops import RunSQLOnPostgres
-from customers.roles import FRONT_DESK, MANAGER, grant, revoke
+from customers.migration_ops import RunSQLOnPostgres, switches_and_grants
+from customers.roles import FRONT_DESK, MANAGER
 
 SWITCHES = {"billing": "Billing: house accounts, store credit, the ledger and partner accounts."}
 DESK_WORK = [
@@ -38,18 +38,6 @@ DROP FUNCTION billing_entry_immutable();
 """
 
 
-def forwards(apps, schema_editor):
-    Switch = apps.get_model("waffle", "Switch")
-    for name, note in SWITCHES.items():
-        Switch.objects.get_or_create(name=name, defaults={"active": False, "note": note})
-    grant(apps, GRANTS)
-
-
-def backwards(apps, schema_editor):
-    revoke(apps, GRANTS)
-    apps.get_model("waffle", "Switch").objects.filter(name__in=SWITCHES).delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("billing", "0001_initial"),
@@ -59,5 +47,5 @@ class Migration(migrations.Migration):
 
     operations = [
         RunSQLOnPostgres(IMMUTABLE_ENTRIES, MUTABLE_ENTRIES),
-        migrations.RunPython(forwards, backwards),
+        switches_and_grants(SWITCHES, GRANTS),
     ]

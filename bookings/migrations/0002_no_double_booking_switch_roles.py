@@ -4,8 +4,8 @@ cancels; a Manager also manages the services."""
 
 from django.db import migrations
 
-from customers.migration_ops import RunSQLOnPostgres
-from customers.roles import FRONT_DESK, MANAGER, grant, revoke
+from customers.migration_ops import RunSQLOnPostgres, switches_and_grants
+from customers.roles import FRONT_DESK, MANAGER
 
 SWITCHES = {"bookings": "Bookings: services, appointments and booking on behalf of linked clients."}
 DESK_WORK = [
@@ -18,18 +18,6 @@ GRANTS = {
     FRONT_DESK: DESK_WORK,
     MANAGER: [*DESK_WORK, "bookings.add_service", "bookings.change_service"],
 }
-
-
-def forwards(apps, schema_editor):
-    Switch = apps.get_model("waffle", "Switch")
-    for name, note in SWITCHES.items():
-        Switch.objects.get_or_create(name=name, defaults={"active": False, "note": note})
-    grant(apps, GRANTS)
-
-
-def backwards(apps, schema_editor):
-    revoke(apps, GRANTS)
-    apps.get_model("waffle", "Switch").objects.filter(name__in=SWITCHES).delete()
 
 
 class Migration(migrations.Migration):
@@ -49,5 +37,5 @@ class Migration(migrations.Migration):
             ],
             reverse_sql=["ALTER TABLE bookings_appointment DROP CONSTRAINT appointment_no_double_booking"],
         ),
-        migrations.RunPython(forwards, backwards),
+        switches_and_grants(SWITCHES, GRANTS),
     ]

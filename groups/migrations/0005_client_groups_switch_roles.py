@@ -3,7 +3,8 @@ desk adds and removes customers; a Manager also creates, edits and deletes the g
 
 from django.db import migrations
 
-from customers.roles import FRONT_DESK, MANAGER, grant, revoke
+from customers.migration_ops import switches_and_grants
+from customers.roles import FRONT_DESK, MANAGER
 
 SWITCHES = {"client_groups": "Client groups: categorise customers (VIP, Trade…), filter and bulk actions."}
 MEMBERSHIP_WORK = [
@@ -18,19 +19,7 @@ GRANTS = {
 }
 
 
-def forwards(apps, schema_editor):
-    Switch = apps.get_model("waffle", "Switch")
-    for name, note in SWITCHES.items():
-        Switch.objects.get_or_create(name=name, defaults={"active": False, "note": note})
-    grant(apps, GRANTS)
-
-
-def backwards(apps, schema_editor):
-    revoke(apps, GRANTS)
-    apps.get_model("waffle", "Switch").objects.filter(name__in=SWITCHES).delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [("groups", "0004_client_groups"), ("waffle", "0004_update_everyone_nullbooleanfield")]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [switches_and_grants(SWITCHES, GRANTS)]
