@@ -39,7 +39,7 @@ def _lock_account(account_id):
     return Account.objects.select_for_update().get(pk=account_id)
 
 
-def _account_for_posting(customer_id):
+def _account_for_posting(customer_id, *, posting=True):
     """Lock the customer's account for a posting, opening one if they have none yet.
 
     The account row is locked; the holder is read again under that lock, so a partner
@@ -49,7 +49,7 @@ def _account_for_posting(customer_id):
         holder = _holder(customer_id)
         if holder is None:
             return _open_account(customer_id)
-        if holder.customer.is_archived:
+        if posting and holder.customer.is_archived:
             raise KinshipError(
                 f"{holder.customer.full_name} is archived; restore them before posting to their account."
             )
@@ -254,7 +254,7 @@ def set_credit_limit(*, actor, customer_id, limit, version):
     if limit is not None and (not _is_amount(limit) or limit < 0 or limit > MAX_AMOUNT):
         raise KinshipError("Enter a credit limit of zero or more, or leave it empty for none.")
     with transaction.atomic():
-        account = _account_for_posting(customer_id)
+        account = _account_for_posting(customer_id, posting=False)
         if account.version != version:
             raise StaleEdit("The account changed since you opened it. Reload and try again.")
         if limit is not None and account.house_balance > limit:

@@ -79,7 +79,7 @@ def world(actor, catalogue, browns, linking_on):
 
 
 def routes(w):
-    """Every booking URL, and the tab, as (name, method, url, data)."""
+    """Every URL of the bookings app, and the tab, as (name, method, url, data)."""
     eli = w["eli"]
     return [
         ("day", "get", DAY, {}),

@@ -212,6 +212,13 @@ class MoneyRules(RuleBasedStateMachine):
             return "archived, with no account"
         return ""
 
+    def why_not_posted(self, customer_id):
+        """Why a posting or an adjustment for the customer is refused ("" if it is not): an
+        archived customer's account takes none, whether or not it exists."""
+        if self.state.account_of(customer_id) is not None and self.state.is_archived(customer_id):
+            return "archived"
+        return self.why_no_account(customer_id)
+
     def balances_of(self, customer_id):
         account = self.state.account_of(customer_id)
         if account is None:
@@ -257,7 +264,7 @@ class MoneyRules(RuleBasedStateMachine):
         amount = self.sized(amount, room)
         reasons = [
             amount > MAX_AMOUNT and "too large",
-            self.why_no_account(customer_id),
+            self.why_not_posted(customer_id),
             kind == Kind.PAYMENT and amount > house and "a payment of more than is owed",
             kind == Kind.CREDIT_REDEEMED and amount > credit and "more credit than there is",
             kind == Kind.CHARGE and limit is not None and house + amount > limit and "over the limit",
@@ -287,7 +294,7 @@ class MoneyRules(RuleBasedStateMachine):
         reasons = [
             no_reason and "no reason given",
             size > MAX_AMOUNT and "too large",
-            self.why_no_account(customer_id),
+            self.why_not_posted(customer_id),
             down and size > there and "below nothing",
         ]
         before = self.state
