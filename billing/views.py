@@ -19,7 +19,15 @@ from customers.access import staff_required
 from customers.errors import KinshipError
 from customers.forms import is_id
 from customers.queries import get_live_customer
-from customers.responses import chosen_customer, done, embedded, form_status, next_url, refused
+from customers.responses import (
+    chosen_customer,
+    done,
+    embedded,
+    form_status,
+    next_url,
+    refusal_status,
+    refused,
+)
 from customers.views import targets
 
 FORMS = "billing/forms.html"
@@ -220,7 +228,7 @@ def partner_link(request, customer_id):
                 )
             except KinshipError as error:
                 context["error"] = error.message
-                status = error.status if error.status != 400 else 200
+                status = refusal_status(error)
                 context.update(queries.link_preview(customer, partner, primary))
             else:
                 return done(

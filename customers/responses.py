@@ -54,6 +54,11 @@ def refused(request, error, back_url):
 def form_status(form, error):
     """Show a service's refusal on the form; the status to render it with (409 when stale)."""
     form.add_error(None, error.message)
+    return refusal_status(error)
+
+
+def refusal_status(error):
+    """The status to show a refusal in its form with: 200, as form errors are, or 409 when stale."""
     return error.status if error.status != 400 else 200
 
 

@@ -42,13 +42,11 @@ def segments_with_counts(catalogue=None):
 
 def members_page(segment, *, page=1, per_page=25, catalogue=None):
     """One page of a client group's members, by name, archived ones included."""
-    catalogue = catalogue or Catalogue.load()
-    members = live_customers().filter(catalogue.members(segment)).order_by("last_name", "first_name", "id")
-    return page_of(members, page, per_page)
+    return page_of(members(segment, catalogue), page, per_page)
 
 
 def members(segment, catalogue=None):
-    """Every member of a client group, by name, for export."""
+    """Every member of a client group, by name: its page and its export."""
     catalogue = catalogue or Catalogue.load()
     return live_customers().filter(catalogue.members(segment)).order_by("last_name", "first_name", "id")
 

@@ -21,16 +21,15 @@ from customers.forms import is_id
 from customers.models import Customer
 from customers.paging import page_number
 from customers.queries import get_live_customer
-from customers.responses import done, embedded, form_status, next_url, refused
+from customers.responses import done, embedded, form_status, next_url, refusal_status, refused
 from customers.views import targets
 from groups.features import client_groups_feature
 from groups.models import Segment
 from groups.segments import queries, services
 from groups.segments.forms import ChooseSegmentForm, SegmentForm
 from groups.segments.rules import Catalogue, describe
-from groups.segments.screens import catalogue_for
+from groups.segments.screens import VIEW, catalogue_for
 
-VIEW = "groups.view_segment"
 ADD_MEMBER = "groups.add_segmentmember"
 REMOVE_MEMBER = "groups.delete_segmentmember"
 ACTIONS = {
@@ -283,7 +282,7 @@ def _bulk(request, params, action, title, service):
             context.update(_preview(customers, ids, action, segment, catalogue_for(request)))
     except KinshipError as error:
         context["error"] = error.message
-        status = error.status if error.status != 400 else 200
+        status = refusal_status(error)
     template = "segments/bulk.html#bulk-editor" if targets(request, "bulk-editor") else "segments/bulk.html"
     return render(request, template, context, status=status)
 
