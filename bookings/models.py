@@ -93,3 +93,152 @@ class Appointment(models.Model):
     @property
     def is_upcoming(self):
         return self.status == Status.BOOKED and self.ends_at > timezone.now()
+
+
+class Package(models.Model):
+    """Sessions of one service bought in advance: charged to the owner's house account when
+    bought, one session used by each attended appointment paid from it."""
+
+    owner = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="packages")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="packages")
+    sessions = models.PositiveSmallIntegerField()
+    used = models.PositiveSmallIntegerField(default=0, editable=False)
+    #: What the whole package cost, in minor units; charged to the owner's account.
+    price = models.BigIntegerField()
+    #: The ledger entry that charged it (none for a free package).
+    charge = models.OneToOneField(
+        "billing.Entry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="package",
+        editable=False,
+    )
+    bought_at = models.DateTimeField(default=timezone.now, editable=False)
+    bought_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-bought_at", "-id"]
+        indexes = [models.Index(fields=["owner", "service"], name="package_owner_service")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sessions__gte=1, sessions__lte=200), name="package_sessions_sensible"
+            ),
+            models.CheckConstraint(condition=Q(used__lte=F("sessions")), name="package_never_over_redeemed"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="package_price_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.sessions} × {self.service.name} ({self.left} left)"
+
+    @property
+    def left(self):
+        return self.sessions - self.used
+
+
+class Redemption(models.Model):
+    """One session of a package paying for one attended appointment, perhaps of someone other
+    than the package's owner (a linked client with Can Use Sessions from Packages)."""
+
+    package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="redemptions")
+    appointment = models.OneToOneField(Appointment, on_delete=models.PROTECT, related_name="redemption")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Session of {self.package} for {self.appointment}"
+
+
+class QuestionKind(models.TextChoices):
+    TEXT = "text", "Short answer"
+    LONG = "long", "Paragraph"
+    YES_NO = "yes_no", "Yes or no"
+    NUMBER = "number", "Number"
+    DATE = "date", "Date"
+
+
+class IntakeForm(models.Model):
+    """A form staff ask a client to fill in before a visit: a few typed questions, kept as
+    a list of {"text", "kind", "required"} (a request copies them, so editing the form later
+    never changes what someone answered)."""
+
+    name = models.CharField(max_length=80)
+    questions = models.JSONField(default=list)
+    is_active = models.BooleanField("in use", default=True, help_text="Untick to stop requesting it.")
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = [Lower("name"), "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="intake_form_unique_name",
+                violation_error_message="There is already a form with that name.",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="intake_form_has_name"),
+        ]
+
+    def __str__(self):
+        return self.name if self.is_active else f"{self.name} (not in use)"
+
+
+class FormRequest(models.Model):
+    """An intake form asked of the person an appointment is for, and, once filled in, their
+    answers and who gave them (the client, or a linked client with Complete Intake Forms)."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="form_requests")
+    form = models.ForeignKey(IntakeForm, on_delete=models.PROTECT, related_name="requests")
+    #: The person the form is about: the appointment's attendee.
+    subject = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="intake_forms")
+    #: The questions as they were asked.
+    questions = models.JSONField(default=list, editable=False)
+    answers = models.JSONField(null=True, blank=True, editable=False)
+    requested_at = models.DateTimeField(default=timezone.now, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    completed_by = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="intake_forms_completed"
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["subject", "-requested_at"], name="form_request_subject")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment", "form"],
+                name="form_requested_once_per_appointment",
+                violation_error_message="That form was already requested for this appointment.",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_at__isnull=True, completed_by__isnull=True, answers__isnull=True)
+                | Q(completed_at__isnull=False, completed_by__isnull=False, answers__isnull=False),
+                name="form_request_completed_whole",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.form.name} for {self.subject}"
+
+    @property
+    def is_complete(self):
+        return self.completed_at is not None
+
+    @property
+    def answered(self):
+        """(question, answer) pairs for display."""
+        answers = self.answers or {}
+        return [(q["text"], answers.get(str(i), "")) for i, q in enumerate(self.questions)]

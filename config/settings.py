@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "guardian",
     "waffle",
+    # The database-backed queue for background tasks (emails), worked by `manage.py db_worker`.
+    "django_tasks_db",
     "customers",
     "groups",
     "billing",
@@ -174,6 +176,15 @@ MAILERS = {
         "OPTIONS": _smtp_options if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend") else {},
     }
 }
+# Background tasks (sending email). Production queues them in the database for
+# `manage.py db_worker`, so a slow mail server never slows a desk; elsewhere they run as
+# soon as the transaction commits, so `make run` needs no worker.
+TASKS_BACKEND = env.str(
+    "TASKS_BACKEND",
+    default="django_tasks_db.DatabaseBackend" if PRODUCTION else "django.tasks.backends.immediate.ImmediateBackend",
+)
+TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Kinship <kinship@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -248,9 +248,11 @@ def _customer_fields(model):
 
 def register_own_rules():
     """The rules for the relations `customers` itself holds."""
-    from customers.models import Activity, Merge
+    from customers.models import Activity, Email, Merge
 
     register(Activity, "customer", label="history lines")
+    register(Email, "recipient", label="emails")
+    register(Email, "about", label="emails about them")
     # Tombstones merged into the absorbed customer now point straight at the survivor.
     register(Customer, "merged_into", label="accounts merged into it before")
     register(Merge, "survivor", label="merge records", keep=True)

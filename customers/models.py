@@ -203,3 +203,61 @@ class Merge(models.Model):
     @property
     def is_undone(self):
         return self.undone_at is not None
+
+
+class Email(models.Model):
+    """One email to one address, kept as the log of what went to whom.
+
+    Written in the transaction of the change it tells about, and sent after that commits by a
+    background task (customers.tasks), so a slow mail server never holds up a desk and an
+    email never goes out about a change that was rolled back.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        NO_ADDRESS = "no_address", "Not sent: no email address"
+
+    #: The customer it went to; empty when staff typed an address of someone not a customer.
+    recipient = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="emails_received"
+    )
+    #: Whose appointment, form or account it is about. A copy to a linked client has
+    #: `about` set to the other person.
+    about = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="emails_about"
+    )
+    to_address = models.EmailField(blank=True)
+    #: A short machine name ("booking.confirmation"); the log shows the subject.
+    kind = models.CharField(max_length=64)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    #: Set for emails that must go once only (a reminder per appointment and recipient).
+    once_key = models.CharField(max_length=100, null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-id"], name="email_recipient_log"),
+            models.Index(fields=["about", "-id"], name="email_about_log"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "sent", "failed", "no_address"]), name="email_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="no_address") | ~Q(to_address=""), name="email_has_address_unless_unsent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} to {self.to_address or 'nobody'}"
+
+    @property
+    def is_copy(self):
+        return self.about_id is not None and self.about_id != self.recipient_id

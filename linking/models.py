@@ -1,5 +1,6 @@
 """Links between two customers: how they are related and what each may do for the other."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -108,3 +109,28 @@ class Link(models.Model):
     def permissions(self):
         """The words for what the agent may do for the principal, in screen order."""
         return [words for field, words in PERMISSIONS if getattr(self, field)]
+
+
+class AccessReview(models.Model):
+    """A Manager's review, once someone turns 18, of who may still act for them: after it the
+    flag on their profile and on their agents' profiles goes, and the links stay as the
+    Manager left them (removing or changing them is done on the links themselves)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="access_reviews")
+    reviewed_at = models.DateTimeField(default=timezone.now, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-reviewed_at"], name="access_review_customer")]
+
+    def __str__(self):
+        return f"Access of {self.customer} reviewed {self.reviewed_at:%Y-%m-%d}"

@@ -1,0 +1,64 @@
+"""Emails to customers: queued in the transaction of the change they tell about, sent after
+it commits by a background task, and kept as the log each profile shows.
+
+Apps build the words; this module only records and sends. One row per address, so the log
+says exactly what went to whom, and a copy to a linked client says whose business it is.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from customers.models import Customer, Email
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone to email: a customer (their address on file), or just an address."""
+
+    customer: Customer | None = None
+    address: str = ""
+
+    @property
+    def to(self):
+        return (self.address or (self.customer.email if self.customer else "")).strip()
+
+
+def queue(*, kind, subject, body, about, recipients, once_key=None):
+    """Record an email to each recipient and send it once the current transaction commits.
+
+    A recipient without an address is logged as not sent, so staff can see who missed out.
+    `once_key` (with the recipient's address appended) makes an email go once only: a second
+    call with the same key records nothing. Return the new rows.
+    """
+    rows, seen = [], set()
+    for recipient in recipients:
+        to = recipient.to
+        key = f"{once_key}:{to or recipient.customer.pk}" if once_key else None
+        if (to or recipient) in seen or (key and Email.objects.filter(once_key=key).exists()):
+            continue
+        seen.add(to or recipient)
+        rows.append(
+            Email(
+                recipient=recipient.customer,
+                about=about,
+                to_address=to,
+                kind=kind,
+                subject=subject,
+                body=body,
+                status=Email.Status.QUEUED if to else Email.Status.NO_ADDRESS,
+                once_key=key,
+            )
+        )
+    Email.objects.bulk_create(rows)
+    queued = [row.pk for row in rows if row.status == Email.Status.QUEUED]
+    if queued:
+        transaction.on_commit(lambda: _enqueue(queued))
+    return rows
+
+
+def _enqueue(email_ids):
+    from customers.tasks import deliver_email
+
+    for email_id in email_ids:
+        deliver_email.enqueue(email_id)
