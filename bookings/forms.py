@@ -1,10 +1,11 @@
 """The booking forms: validation and widgets only; the rules live in the services."""
 
 from django import forms
+from django.core.validators import validate_email
 from django.utils import timezone
 
 from billing.money import MAX_AMOUNT, format_money, parse_money
-from bookings.models import Service
+from bookings.models import IntakeForm, QuestionKind, Service
 
 
 class BookForm(forms.Form):
@@ -98,3 +99,238 @@ class ServiceForm(forms.ModelForm):
     def save(self, commit=True):
         self.instance.price = self.cleaned_data["price_text"]
         return super().save(commit=commit)
+
+
+def _when_field(label="When"):
+    return forms.DateTimeField(
+        label=label,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={"required": "Choose when.", "invalid": "Enter a date and time."},
+    )
+
+
+class MoveForm(forms.Form):
+    """Change an appointment's time."""
+
+    starts_at = _when_field("New time")
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": "Reload and try again."}
+    )
+
+    def clean_starts_at(self):
+        starts_at = self.cleaned_data["starts_at"]
+        if starts_at <= timezone.now():
+            raise forms.ValidationError("That time has passed; choose a time from now on.")
+        return starts_at
+
+
+class BuyPackageForm(forms.Form):
+    """Sell a package of sessions; the price is charged to the house account."""
+
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.filter(is_active=True),
+        empty_label="Choose a service…",
+        error_messages={
+            "required": "Choose a service.",
+            "invalid_choice": "That service is no longer offered.",
+        },
+    )
+    sessions = forms.IntegerField(
+        min_value=1,
+        max_value=200,
+        initial=10,
+        error_messages={
+            "required": "Say how many sessions.",
+            "min_value": "Choose from 1 to 200 sessions.",
+            "max_value": "Choose from 1 to 200 sessions.",
+            "invalid": "Enter a whole number of sessions.",
+        },
+    )
+    price_text = forms.CharField(label="Price of the package", max_length=20)
+    key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "package_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_price_text(self):
+        try:
+            price = parse_money(self.cleaned_data["price_text"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+        if price < 0 or price > MAX_AMOUNT:
+            raise forms.ValidationError(f"Enter a price from nothing to {format_money(MAX_AMOUNT)}.")
+        return price
+
+
+class ReceiptForm(forms.Form):
+    """Where to email a receipt: addresses separated by commas, pre-filled."""
+
+    to = forms.CharField(
+        label="Send to",
+        max_length=1000,
+        help_text="Email addresses, separated by commas.",
+        error_messages={"required": "Enter at least one email address."},
+    )
+
+    def clean_to(self):
+        addresses = [
+            part.strip() for part in self.cleaned_data["to"].replace(";", ",").split(",") if part.strip()
+        ]
+        if not addresses:
+            raise forms.ValidationError("Enter at least one email address.")
+        if len(addresses) > 10:
+            raise forms.ValidationError("Send to at most 10 addresses at once.")
+        for address in addresses:
+            try:
+                validate_email(address)
+            except forms.ValidationError:
+                raise forms.ValidationError(f"“{address}” is not an email address.") from None
+        return list(dict.fromkeys(addresses))
+
+
+class IntakeFormForm(forms.Form):
+    """A form's name and up to eight typed questions (a blank question is left out)."""
+
+    ROWS = 8
+
+    name = forms.CharField(max_length=80)
+    is_active = forms.BooleanField(label="In use", required=False, initial=True)
+
+    def __init__(self, *args, instance=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        questions = instance.questions if instance else []
+        if instance:
+            self.fields["name"].initial = instance.name
+            self.fields["is_active"].initial = instance.is_active
+        for row in range(self.ROWS):
+            given = questions[row] if row < len(questions) else {}
+            self.fields[f"q{row}_text"] = forms.CharField(
+                label=f"Question {row + 1}", max_length=200, required=False, initial=given.get("text", "")
+            )
+            self.fields[f"q{row}_kind"] = forms.ChoiceField(
+                label=f"Answer to question {row + 1}",
+                choices=QuestionKind.choices,
+                initial=given.get("kind", "text"),
+            )
+            self.fields[f"q{row}_required"] = forms.BooleanField(
+                label=f"Question {row + 1} must be answered",
+                required=False,
+                initial=given.get("required", False),
+            )
+
+    def rows(self):
+        return [
+            (self[f"q{row}_text"], self[f"q{row}_kind"], self[f"q{row}_required"]) for row in range(self.ROWS)
+        ]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the form a name.")
+        clash = IntakeForm.objects.filter(name__iexact=name)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("There is already a form with that name.")
+        return name
+
+    def clean(self):
+        data = super().clean()
+        questions = [
+            {
+                "text": data[f"q{row}_text"].strip(),
+                "kind": data[f"q{row}_kind"],
+                "required": data[f"q{row}_required"],
+            }
+            for row in range(self.ROWS)
+            if data.get(f"q{row}_text", "").strip() and data.get(f"q{row}_kind")
+        ]
+        if not questions and not self.errors:
+            raise forms.ValidationError("Ask at least one question.")
+        data["questions"] = questions
+        return data
+
+
+class CompleteForm(forms.Form):
+    """The answers to a requested intake form, and who gave them."""
+
+    completed_by = forms.TypedChoiceField(
+        label="Filled in by",
+        coerce=int,
+        error_messages={
+            "invalid_choice": "That client may no longer complete this form (their link changed)."
+        },
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, request, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["completed_by"].choices = [
+            (
+                person.pk,
+                f"{person.full_name} (themselves)"
+                if person.pk == request.subject_id
+                else f"{person.full_name} (linked client)",
+            )
+            for person in people
+        ]
+        for number, question in enumerate(request.questions):
+            self.fields[f"answer_{number}"] = _answer_field(question)
+
+    def answers(self):
+        return {
+            name.removeprefix("answer_"): _as_text(value)
+            for name, value in self.cleaned_data.items()
+            if name.startswith("answer_")
+        }
+
+    def answer_fields(self):
+        return [self[name] for name in self.fields if name.startswith("answer_")]
+
+
+def _answer_field(question):
+    label, required = question["text"], bool(question.get("required"))
+    messages = {"required": f"Answer “{label}”."}
+    kind = question.get("kind")
+    if kind == QuestionKind.LONG:
+        return forms.CharField(
+            label=label,
+            required=required,
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            error_messages=messages,
+        )
+    if kind == QuestionKind.YES_NO:
+        return forms.ChoiceField(
+            label=label,
+            required=required,
+            choices=[("", "—"), ("Yes", "Yes"), ("No", "No")],
+            error_messages=messages,
+        )
+    if kind == QuestionKind.NUMBER:
+        return forms.DecimalField(
+            label=label,
+            required=required,
+            max_digits=12,
+            decimal_places=2,
+            error_messages={**messages, "invalid": f"Answer “{label}” with a number."},
+        )
+    if kind == QuestionKind.DATE:
+        return forms.DateField(
+            label=label,
+            required=required,
+            widget=forms.DateInput(attrs={"type": "date"}),
+            error_messages={**messages, "invalid": f"Answer “{label}” with a date."},
+        )
+    return forms.CharField(label=label, required=required, max_length=200, error_messages=messages)
+
+
+def _as_text(value):
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value).strip()

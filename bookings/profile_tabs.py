@@ -1,8 +1,10 @@
 """The Bookings tab: a customer's upcoming and past appointments, and Book Appointment."""
 
+from uuid import uuid4
+
 from bookings import queries
 from bookings.features import bookings_on
-from bookings.forms import BookForm
+from bookings.forms import BookForm, BuyPackageForm, MoveForm
 from customers.paging import page_number
 from customers.tabs import Tab, registry
 
@@ -28,6 +30,35 @@ def bookings_context(request, customer):
         "upcoming": upcoming,
         "past": queries.past_page(customer, page=page_number(request.GET.get("page"))),
         "form": BookForm(customer=customer, others=others) if can_book else None,
+        "move_form": MoveForm() if can_cancel else None,
+        "intake_forms": queries.active_forms()
+        if upcoming and user.has_perm("bookings.add_formrequest")
+        else [],
+        **_packages_context(request, customer),
+    }
+
+
+def _packages_context(request, customer):
+    from billing.features import billing_on
+
+    user = request.user
+    if not user.has_perm("bookings.view_package"):
+        return {"packages": None}
+    can_sell = user.has_perm("bookings.add_package") and not customer.is_archived and billing_on(request)
+    return {
+        "packages": queries.packages_of(customer),
+        "package_form": BuyPackageForm(initial={"key": uuid4()}) if can_sell else None,
+    }
+
+
+def forms_visible(request, customer):
+    return visible(request, customer) and request.user.has_perm("bookings.view_formrequest")
+
+
+def forms_context(request, customer):
+    return {
+        "forms": queries.forms_of(customer),
+        "can_fill": request.user.has_perm("bookings.change_formrequest") and not customer.is_archived,
     }
 
 
@@ -40,5 +71,15 @@ def register():
             order=200,
             context=bookings_context,
             is_visible=visible,
+        )
+    )
+    registry.add_tab(
+        Tab(
+            slug="forms",
+            title="Forms",
+            template="bookings/forms_tab.html",
+            order=210,
+            context=forms_context,
+            is_visible=forms_visible,
         )
     )

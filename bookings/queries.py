@@ -2,12 +2,12 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Q
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
-from bookings.models import Appointment, Service, Status
+from bookings.models import Appointment, FormRequest, IntakeForm, Package, Redemption, Service, Status
 from customers.paging import page_of
-from linking.authority import principals_for
+from linking.authority import agents_for, principals_for
 
 UPCOMING_SHOWN = 20
 
@@ -15,7 +15,7 @@ UPCOMING_SHOWN = 20
 def _theirs(customer):
     """Appointments a customer attends or booked for someone else."""
     return Appointment.objects.filter(Q(attendee=customer) | Q(booked_by=customer)).select_related(
-        "attendee", "booked_by", "service"
+        "attendee", "booked_by", "service", "redemption__package__owner"
     )
 
 
@@ -49,8 +49,120 @@ def day(on):
     """Every appointment of a local day, by time."""
     start = timezone.make_aware(datetime.combine(on, time.min))
     end = start + timedelta(days=1)
-    return list(
+    appointments = list(
         Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end)
-        .select_related("attendee", "booked_by", "service")
+        .select_related("attendee", "booked_by", "service", "redemption__package__owner")
         .order_by("starts_at", "id")
     )
+    _offer_packages(appointments)
+    return appointments
+
+
+def _offer_packages(appointments):
+    """Give each appointment still to be marked `.packages`: the packages with sessions left
+    that may pay for it, the attendee's own first, then those of people whose sessions they
+    may use. Three queries for the whole day, however many appointments."""
+    waiting = [a for a in appointments if a.status == Status.BOOKED]
+    for appointment in appointments:
+        appointment.packages = []
+    if not waiting:
+        return
+    attendees = {a.attendee_id for a in waiting}
+    services = {a.service_id for a in waiting}
+    usable = usable_owners(attendees)
+    owners = attendees | {owner for owners in usable.values() for owner in owners}
+    packages = list(
+        Package.objects.filter(owner_id__in=owners, service_id__in=services, used__lt=F("sessions"))
+        .select_related("owner")
+        .order_by("bought_at", "id")
+    )
+    for appointment in waiting:
+        mine = {appointment.attendee_id}
+        theirs = usable.get(appointment.attendee_id, set())
+        appointment.packages = [
+            p for p in packages if p.service_id == appointment.service_id and p.owner_id in mine
+        ] + [p for p in packages if p.service_id == appointment.service_id and p.owner_id in theirs]
+
+
+def usable_owners(attendee_ids):
+    """{attendee id: ids of the people whose packages they may use}, by links with Can Use
+    Sessions from Packages and the group rule (Owner and Admins for Dependents). Two queries."""
+    from groups.features import account_linking_on
+    from groups.models import MANAGING_ROLES, GroupMember, Role
+    from linking.models import Link
+
+    owners = {attendee: set() for attendee in attendee_ids}
+    if not attendee_ids or not account_linking_on():
+        return owners
+    links = Link.objects.filter(
+        agent_id__in=attendee_ids, can_use_packages=True, principal__merged_into__isnull=True
+    ).values_list("agent_id", "principal_id")
+    for agent, principal in links:
+        owners[agent].add(principal)
+    managers = GroupMember.objects.filter(customer_id__in=attendee_ids, role__in=MANAGING_ROLES)
+    dependents = GroupMember.objects.filter(
+        group_id__in=managers.values("group_id"), role=Role.DEPENDENT
+    ).values_list("group_id", "customer_id")
+    by_group = {}
+    for group_id, customer_id in dependents:
+        by_group.setdefault(group_id, set()).add(customer_id)
+    for group_id, manager in managers.values_list("group_id", "customer_id"):
+        owners[manager] |= by_group.get(group_id, set())
+    return owners
+
+
+def packages_of(customer):
+    """The customer's packages, newest first, each with the visits it paid for; and the
+    packages of others whose sessions they may use, with sessions left. Three queries."""
+    paid_for = Prefetch(
+        "redemptions",
+        queryset=Redemption.objects.select_related("appointment__attendee", "appointment__service").order_by(
+            "-appointment__starts_at"
+        ),
+    )
+    own = list(Package.objects.filter(owner=customer).select_related("service").prefetch_related(paid_for))
+    shared = list(
+        Package.objects.filter(
+            owner__in=principals_for(customer, "can_use_packages"), used__lt=F("sessions")
+        ).select_related("service", "owner")
+    )
+    return {"own": own, "shared": shared}
+
+
+def active_forms():
+    return list(IntakeForm.objects.filter(is_active=True).order_by("name", "id"))
+
+
+def all_forms():
+    return list(IntakeForm.objects.order_by("-is_active", "name", "id"))
+
+
+def forms_of(customer):
+    """The forms asked of the customer, and those asked of people they may complete forms
+    for that are still to be filled in. Three queries."""
+    related = ("form", "appointment__service", "completed_by", "subject")
+    own = list(
+        FormRequest.objects.filter(subject=customer)
+        .select_related(*related)
+        .order_by("-requested_at", "-id")[:50]
+    )
+    for_others = list(
+        FormRequest.objects.filter(
+            subject__in=principals_for(customer, "can_complete_forms"), completed_at__isnull=True
+        )
+        .select_related(*related)
+        .order_by("requested_at", "id")
+    )
+    return {"own": own, "for_others": for_others}
+
+
+def who_may_complete(form_request):
+    """The person a form is about, then everyone who may complete forms for them."""
+    return [form_request.subject, *agents_for(form_request.subject, "can_complete_forms")]
+
+
+def receipt_addresses(package):
+    """The addresses a package's receipt goes to unless staff change them: the owner's, then
+    those of linked clients who receive copies."""
+    people = [package.owner, *agents_for(package.owner, "receives_copies")]
+    return [person for person in people if person.email]

@@ -13,12 +13,25 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from bookings.models import Appointment, Service, Status
+from bookings import notifications
+from bookings.models import (
+    Appointment,
+    FormRequest,
+    IntakeForm,
+    Package,
+    QuestionKind,
+    Redemption,
+    Service,
+    Status,
+)
 from customers.errors import KinshipError, StaleEdit
 from customers.services import lock_customers, record_activity
 from linking.authority import may_act_for
 
 CAN_BOOK = "can_book"
+CAN_USE_PACKAGES = "can_use_packages"
+CAN_COMPLETE_FORMS = "can_complete_forms"
+MAX_SESSIONS = 200
 
 
 def _when(moment):
@@ -100,6 +113,7 @@ def book(*, actor, attendee_id, service_id, starts_at, booked_by_id=None):
                 kind="booking.booked",
                 message=f"Booked {what} for {attendee.full_name}.",
             )
+        notifications.about_appointment("booking.confirmation", appointment)
     return appointment
 
 
@@ -122,50 +136,96 @@ def _moved_check(appointment, people):
     return appointment
 
 
+def _lock_for_change(appointment_id, version, on_behalf_of, *, doing):
+    """Lock a booked appointment's attendee (and the agent changing it from their profile),
+    then the appointment; refuse an agent who may no longer book for the attendee."""
+    first = Appointment.objects.filter(pk=appointment_id).values_list("attendee_id", flat=True).first()
+    if first is None:
+        raise KinshipError("That appointment no longer exists.")
+    ids = [first] + ([int(on_behalf_of)] if on_behalf_of else [])
+    people = lock_customers(ids)
+    appointment = _moved_check(_lock_appointment(appointment_id, version), people)
+    attendee = people[appointment.attendee_id]
+    agent = people.get(int(on_behalf_of)) if on_behalf_of else None
+    if agent is not None and agent.pk == attendee.pk:
+        agent = None
+    if agent is not None and not may_act_for(agent, attendee, CAN_BOOK):
+        raise KinshipError(f"{agent.full_name} may no longer manage {attendee.full_name}'s appointments.")
+    if appointment.status != Status.BOOKED:
+        raise KinshipError(
+            f"That appointment is {appointment.get_status_display().lower()}; it cannot be {doing}."
+        )
+    appointment.attendee = attendee
+    return appointment, attendee, agent
+
+
+def _history_of_change(actor, kind, appointment, attendee, agent, what):
+    record_activity(
+        customers=[attendee],
+        actor=actor,
+        kind=kind,
+        message=f"{what}, by {agent.full_name}." if agent else f"{what}.",
+    )
+    if agent is not None:
+        record_activity(
+            customers=[agent], actor=actor, kind=kind, message=f"{what} for {attendee.full_name}."
+        )
+
+
 def cancel(*, actor, appointment_id, version=None, on_behalf_of=None):
     """Cancel a booked appointment, from the attendee's profile or, with `on_behalf_of`, from
     the profile of someone who may still book for them."""
     with transaction.atomic():
-        first = Appointment.objects.filter(pk=appointment_id).values_list("attendee_id", flat=True).first()
-        if first is None:
-            raise KinshipError("That appointment no longer exists.")
-        ids = [first] + ([int(on_behalf_of)] if on_behalf_of else [])
-        people = lock_customers(ids)
-        appointment = _moved_check(_lock_appointment(appointment_id, version), people)
-        attendee = people[appointment.attendee_id]
-        agent = people.get(int(on_behalf_of)) if on_behalf_of else None
-        if agent is not None and agent.pk != attendee.pk and not may_act_for(agent, attendee, CAN_BOOK):
-            raise KinshipError(f"{agent.full_name} may no longer manage {attendee.full_name}'s appointments.")
-        if appointment.status != Status.BOOKED:
-            raise KinshipError(
-                f"That appointment is {appointment.get_status_display().lower()}; it cannot be cancelled."
-            )
+        appointment, attendee, agent = _lock_for_change(
+            appointment_id, version, on_behalf_of, doing="cancelled"
+        )
+        if appointment.ends_at <= timezone.now():
+            raise KinshipError("That appointment is over; mark it attended or a no-show instead.")
         appointment.status = Status.CANCELLED
         appointment.version += 1
         appointment.save(update_fields=["status", "version"])
         what = f"{appointment.service.name} on {_when(appointment.starts_at)}"
-        record_activity(
-            customers=[attendee],
-            actor=actor,
-            kind="booking.cancelled",
-            message=(
-                f"Cancelled {what}, by {agent.full_name}."
-                if agent and agent.pk != attendee.pk
-                else f"Cancelled {what}."
-            ),
-        )
-        if agent is not None and agent.pk != attendee.pk:
-            record_activity(
-                customers=[agent],
-                actor=actor,
-                kind="booking.cancelled",
-                message=f"Cancelled {what} for {attendee.full_name}.",
-            )
+        _history_of_change(actor, "booking.cancelled", appointment, attendee, agent, f"Cancelled {what}")
+        notifications.about_appointment("booking.cancelled", appointment)
     return appointment
 
 
-def mark(*, actor, appointment_id, status, version=None):
-    """Mark a booked appointment as attended or a no-show, once it has started."""
+def move(*, actor, appointment_id, starts_at, version=None, on_behalf_of=None):
+    """Move a booked appointment to another time, from the attendee's profile or from the
+    profile of someone who may still book for them; everyone who gets copies is told."""
+    with transaction.atomic():
+        appointment, attendee, agent = _lock_for_change(appointment_id, version, on_behalf_of, doing="moved")
+        if appointment.starts_at <= timezone.now():
+            raise KinshipError("That appointment has started; it cannot be moved.")
+        if starts_at <= timezone.now():
+            raise KinshipError("That time has passed; choose a time from now on.")
+        if starts_at == appointment.starts_at:
+            raise KinshipError("That is the time it is booked for already; choose another time.")
+        was = appointment.starts_at
+        ends_at = starts_at + (appointment.ends_at - appointment.starts_at)
+        clash = _clash(attendee, starts_at, ends_at, exclude=appointment.pk)
+        if clash is not None:
+            raise KinshipError(_clash_message(attendee, clash))
+        appointment.starts_at, appointment.ends_at = starts_at, ends_at
+        appointment.version += 1
+        try:
+            with transaction.atomic():
+                appointment.save(update_fields=["starts_at", "ends_at", "version"])
+        except IntegrityError:
+            raise KinshipError(
+                f"Another desk booked {attendee.full_name} for that time just now; choose another time."
+            ) from None
+        what = f"Moved {appointment.service.name} from {_when(was)} to {_when(starts_at)}"
+        _history_of_change(actor, "booking.moved", appointment, attendee, agent, what)
+        notifications.about_appointment("booking.changed", appointment, was=was)
+    return appointment
+
+
+def mark(*, actor, appointment_id, status, version=None, package_id=None):
+    """Mark a booked appointment as attended or a no-show, once it has started; an attended
+    one may be paid with a session from `package_id`."""
+    if package_id and status != Status.ATTENDED:
+        raise KinshipError("Only an attended appointment uses a session from a package.")
     if status not in (Status.ATTENDED, Status.NO_SHOW):
         raise KinshipError("Mark the appointment as attended or a no-show.")
     with transaction.atomic():
@@ -193,4 +253,280 @@ def mark(*, actor, appointment_id, status, version=None):
             kind=f"booking.{status}",
             message=f"{appointment.service.name} on {_when(appointment.starts_at)}: {Status(status).label}.",
         )
+        if package_id:
+            _redeem(actor, appointment, people[first], package_id)
     return appointment
+
+
+# Packages: sessions bought in advance, charged to the house account, used by visits.
+
+
+def buy_package(*, actor, customer_id, service_id, sessions, price, key=None):
+    """Sell a package of `sessions` sessions of a service for `price` (minor units), charged
+    to the customer's house account in the same transaction."""
+    from billing.money import MAX_AMOUNT, format_money
+    from billing.services import post
+
+    if not isinstance(sessions, int) or not 1 <= sessions <= MAX_SESSIONS:
+        raise KinshipError(f"Choose from 1 to {MAX_SESSIONS} sessions.")
+    if not isinstance(price, int) or not 0 <= price <= MAX_AMOUNT:
+        raise KinshipError(f"Enter a price from nothing to {format_money(MAX_AMOUNT)}.")
+    with transaction.atomic():
+        owner = lock_customers([customer_id], active_for="selling them a package")[int(customer_id)]
+        service = _offered(service_id)
+        what = f"{sessions} × {service.name}"
+        charge = None
+        if price:
+            charge = post(
+                actor=actor,
+                customer_id=owner.pk,
+                kind="charge",
+                amount=price,
+                memo=f"Package: {what}",
+                key=key,
+            )
+        package = Package.objects.create(
+            owner=owner,
+            service=service,
+            sessions=sessions,
+            price=price,
+            charge=charge,
+            bought_by=actor if actor is not None and actor.is_authenticated else None,
+        )
+        record_activity(
+            customers=[owner],
+            actor=actor,
+            kind="package.bought",
+            message=f"Bought a package of {what} for {format_money(price)}.",
+        )
+    return package
+
+
+def may_use(attendee, package):
+    """Whether a visit of `attendee` may be paid from `package`: their own, or the package of
+    someone they may use sessions of (Can Use Sessions from Packages, or the group rule)."""
+    return package.owner_id == attendee.pk or may_act_for(attendee, package.owner, CAN_USE_PACKAGES)
+
+
+def _redeem(actor, appointment, attendee, package_id):
+    """Use one session of the package for the appointment. The package row is locked, so two
+    desks using its last session one after the other find it used; the database refuses
+    more than bought in any case."""
+    package = (
+        Package.objects.select_for_update().select_related("owner", "service").filter(pk=package_id).first()
+    )
+    if package is None:
+        raise KinshipError("That package no longer exists.")
+    if package.service_id != appointment.service_id:
+        raise KinshipError(f"That package is for {package.service.name}, not {appointment.service.name}.")
+    if not may_use(attendee, package):
+        raise KinshipError(
+            f"{attendee.full_name} may not use sessions from {package.owner.full_name}'s packages."
+        )
+    if package.left <= 0:
+        raise KinshipError(
+            f"{package.owner.full_name}'s package of {package.service.name} has no sessions left."
+        )
+    if Redemption.objects.filter(appointment=appointment).exists():
+        raise KinshipError("That appointment was paid with a session already.")
+    package.used += 1
+    package.version += 1
+    package.save(update_fields=["used", "version"])
+    Redemption.objects.create(
+        package=package,
+        appointment=appointment,
+        created_by=actor if actor and actor.is_authenticated else None,
+    )
+    left = f"{package.left} of {package.sessions} left"
+    visit = f"{appointment.service.name} on {_when(appointment.starts_at)}"
+    if package.owner_id == attendee.pk:
+        record_activity(
+            customers=[attendee],
+            actor=actor,
+            kind="package.redeemed",
+            message=f"Used a session for {visit} ({left}).",
+        )
+    else:
+        record_activity(
+            customers=[attendee],
+            actor=actor,
+            kind="package.redeemed",
+            message=f"{visit} was paid with a session from {package.owner.full_name}'s package ({left}).",
+        )
+        record_activity(
+            customers=[package.owner],
+            actor=actor,
+            kind="package.redeemed",
+            message=f"A session of this package paid for {attendee.full_name}'s {visit} ({left}).",
+        )
+    return package
+
+
+def redeem(*, actor, appointment_id, package_id):
+    """Pay an attended appointment that was not paid when marked with a package session."""
+    with transaction.atomic():
+        first = Appointment.objects.filter(pk=appointment_id).values_list("attendee_id", flat=True).first()
+        owner = Package.objects.filter(pk=package_id).values_list("owner_id", flat=True).first()
+        if first is None or owner is None:
+            raise KinshipError("That appointment or package no longer exists.")
+        people = lock_customers({first, owner})
+        appointment = _moved_check(_lock_appointment(appointment_id, None), people)
+        if appointment.status != Status.ATTENDED:
+            raise KinshipError("Only an attended appointment uses a session from a package.")
+        return _redeem(actor, appointment, people[appointment.attendee_id], package_id)
+
+
+def email_receipt(*, actor, package_id, recipients):
+    """Email the receipt of a package to the chosen addresses (the owner's and their linked
+    clients' are offered first)."""
+    if not recipients:
+        raise KinshipError("Enter at least one email address.")
+    with transaction.atomic():
+        package = Package.objects.select_related("owner", "service").filter(pk=package_id).first()
+        if package is None:
+            raise KinshipError("That package no longer exists.")
+        sent = notifications.receipt(package, recipients)
+        record_activity(
+            customers=[package.owner],
+            actor=actor,
+            kind="package.receipt",
+            message=f"Emailed the receipt for {package.sessions} × {package.service.name} to "
+            f"{', '.join(row.to_address for row in sent)}.",
+        )
+    return sent
+
+
+# Intake forms: asked for an appointment, filled in by the client or for them.
+
+
+def request_form(*, actor, appointment_id, form_id):
+    """Ask the attendee to fill in a form before an appointment; they and everyone who may
+    complete forms for them get the request by email."""
+    with transaction.atomic():
+        first = Appointment.objects.filter(pk=appointment_id).values_list("attendee_id", flat=True).first()
+        if first is None:
+            raise KinshipError("That appointment no longer exists.")
+        people = lock_customers([first])
+        appointment = _moved_check(_lock_appointment(appointment_id, None), people)
+        if appointment.status != Status.BOOKED:
+            raise KinshipError(
+                f"That appointment is {appointment.get_status_display().lower()}; "
+                "forms are asked for booked appointments only."
+            )
+        form = IntakeForm.objects.filter(pk=form_id, is_active=True).first()
+        if form is None:
+            raise KinshipError("Choose a form that is in use.")
+        if FormRequest.objects.filter(appointment=appointment, form=form).exists():
+            raise KinshipError(f"“{form.name}” was already asked for this appointment.")
+        subject_person = people[appointment.attendee_id]
+        request = FormRequest.objects.create(
+            appointment=appointment,
+            form=form,
+            subject=subject_person,
+            questions=form.questions,
+            requested_by=actor if actor is not None and actor.is_authenticated else None,
+        )
+        record_activity(
+            customers=[subject_person],
+            actor=actor,
+            kind="form.requested",
+            message=f"Asked to fill in “{form.name}” for {appointment.service.name} "
+            f"on {_when(appointment.starts_at)}.",
+        )
+        notifications.form_requested(request)
+    return request
+
+
+def _checked_answers(questions, answers):
+    """The answers keyed by question number, every required one given."""
+    kept = {}
+    for number, question in enumerate(questions):
+        answer = str(answers.get(str(number), "") or "").strip()
+        if question.get("required") and not answer:
+            raise KinshipError(f"Answer “{question['text']}”.")
+        if question["kind"] == QuestionKind.YES_NO and answer not in ("", "Yes", "No"):
+            raise KinshipError(f"Answer “{question['text']}” with yes or no.")
+        kept[str(number)] = answer[:2000]
+    return kept
+
+
+def complete_form(*, actor, request_id, completed_by_id, answers, version=None):
+    """Record the answers to a requested form, given by the person it is about or by someone
+    who may complete forms for them (a linked client with Complete Intake Forms, or the
+    group rule)."""
+    with transaction.atomic():
+        subject_id = FormRequest.objects.filter(pk=request_id).values_list("subject_id", flat=True).first()
+        if subject_id is None:
+            raise KinshipError("That form request no longer exists.")
+        people = lock_customers({subject_id, int(completed_by_id)})
+        request = FormRequest.objects.select_for_update().select_related("form").get(pk=request_id)
+        if request.subject_id not in people:
+            raise StaleEdit("The form changed meanwhile (its client was merged). Reload and try again.")
+        if version is not None and request.version != version:
+            raise StaleEdit("The form changed since you opened it. Reload and try again.")
+        if request.is_complete:
+            raise KinshipError("That form was filled in already.")
+        subject_person, by = people[request.subject_id], people[int(completed_by_id)]
+        if by.pk != subject_person.pk and not may_act_for(by, subject_person, CAN_COMPLETE_FORMS):
+            raise KinshipError(f"{by.full_name} may not complete forms for {subject_person.full_name}.")
+        request.answers = _checked_answers(request.questions, answers)
+        request.completed_at = timezone.now()
+        request.completed_by = by
+        request.entered_by = actor if actor is not None and actor.is_authenticated else None
+        request.version += 1
+        request.save(update_fields=["answers", "completed_at", "completed_by", "entered_by", "version"])
+        name = request.form.name
+        if by.pk == subject_person.pk:
+            record_activity(
+                customers=[subject_person], actor=actor, kind="form.completed", message=f"Filled in “{name}”."
+            )
+        else:
+            record_activity(
+                customers=[subject_person],
+                actor=actor,
+                kind="form.completed",
+                message=f"“{name}” was filled in by {by.full_name}.",
+            )
+            record_activity(
+                customers=[by],
+                actor=actor,
+                kind="form.completed",
+                message=f"Filled in “{name}” for {subject_person.full_name}.",
+            )
+    return request
+
+
+def send_reminders(*, now=None, ahead=timedelta(hours=24)):
+    """Queue a reminder for every booked appointment starting within `ahead`, once each
+    (run it every hour or so: `manage.py send_reminders`). Return how many were queued."""
+    now = now or timezone.now()
+    due = Appointment.objects.filter(status=Status.BOOKED, starts_at__gt=now, starts_at__lte=now + ahead)
+    count = 0
+    for appointment in due.select_related("attendee", "booked_by", "service").iterator():
+        with transaction.atomic():
+            count += notifications.about_appointment(
+                "booking.reminder", appointment, once_key=f"reminder:{appointment.pk}:{appointment.version}"
+            )
+    return count
+
+
+def save_intake_form(*, form_id=None, name, questions, is_active=True):
+    """Add or change an intake form. Requests already made keep the questions they asked."""
+    kinds = set(QuestionKind.values)
+    if not questions or any(not q.get("text") or q.get("kind") not in kinds for q in questions):
+        raise KinshipError("Ask at least one question, each with a kind of answer.")
+    fields = {"name": name.strip(), "questions": questions, "is_active": bool(is_active)}
+    try:
+        with transaction.atomic():
+            if form_id is None:
+                return IntakeForm.objects.create(**fields)
+            intake = IntakeForm.objects.select_for_update().filter(pk=form_id).first()
+            if intake is None:
+                raise KinshipError("That form no longer exists.")
+            for field, value in fields.items():
+                setattr(intake, field, value)
+            intake.version += 1
+            intake.save()
+            return intake
+    except IntegrityError:
+        raise KinshipError("There is already a form with that name.") from None

@@ -12,4 +12,16 @@ urlpatterns = [
     path("bookings/<int:appointment_id>/mark/", views.mark, name="mark"),
     path("customers/<int:customer_id>/bookings/book/", views.book, name="book"),
     path("customers/<int:customer_id>/bookings/<int:appointment_id>/cancel/", views.cancel, name="cancel"),
+    path("customers/<int:customer_id>/bookings/<int:appointment_id>/move/", views.move, name="move"),
+    path(
+        "customers/<int:customer_id>/bookings/<int:appointment_id>/forms/",
+        views.request_form,
+        name="request_form",
+    ),
+    path("customers/<int:customer_id>/forms/<int:request_id>/", views.fill_form, name="fill_form"),
+    path("customers/<int:customer_id>/packages/buy/", views.buy_package, name="buy_package"),
+    path("customers/<int:customer_id>/packages/<int:package_id>/receipt/", views.receipt, name="receipt"),
+    path("intake-forms/", views.form_list, name="forms"),
+    path("intake-forms/new/", views.form_edit, name="form_create"),
+    path("intake-forms/<int:form_id>/", views.form_edit, name="form_edit"),
 ]

@@ -9,18 +9,27 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookings import queries, services
 from bookings.features import bookings_feature
-from bookings.forms import BookForm, ServiceForm
-from bookings.models import Appointment, Service, Status
+from bookings.forms import (
+    BookForm,
+    BuyPackageForm,
+    CompleteForm,
+    IntakeFormForm,
+    MoveForm,
+    ReceiptForm,
+    ServiceForm,
+)
+from bookings.models import Appointment, FormRequest, IntakeForm, Package, Service, Status
 from customers.access import staff_required
 from customers.errors import KinshipError
 from customers.forms import is_id
+from customers.mail import Recipient
 from customers.queries import get_live_customer
 from customers.responses import done, embedded, form_status, next_url, refused
 
@@ -92,13 +101,16 @@ def mark(request, appointment_id):
     """Attended or No-show, from the day view."""
     appointment = get_object_or_404(Appointment, pk=appointment_id)
     back_to = next_url(request, reverse("bookings:day"))
-    version = request.POST.get("version", "")
+    version, package = request.POST.get("version", ""), request.POST.get("package", "")
+    if package and not is_id(package):
+        raise Http404("No such package.")
     try:
         services.mark(
             actor=request.user,
             appointment_id=appointment.pk,
             status=request.POST.get("status", ""),
             version=int(version) if is_id(version) else -1,
+            package_id=int(package) if package else None,
         )
     except KinshipError as error:
         return refused(request, error, back_to)
@@ -127,6 +139,207 @@ def day(request):
         "Status": Status,
     }
     return render(request, "bookings/day.html", context)
+
+
+def _own_appointment(customer, appointment_id):
+    """An appointment this profile shows: the customer's own, or one they booked for someone."""
+    return get_object_or_404(
+        Appointment.objects.select_related("service", "attendee"),
+        Q(attendee=customer) | Q(booked_by=customer),
+        pk=appointment_id,
+    )
+
+
+@require_POST
+@bookings_feature
+@staff_required("bookings.change_appointment")
+def move(request, customer_id, appointment_id):
+    """Change Time, from the attendee's profile or from that of whoever may book for them."""
+    customer = get_live_customer(customer_id)
+    appointment = _own_appointment(customer, appointment_id)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        first = next(iter(form.errors.values()))[0]
+        return refused(request, KinshipError(first), _back(request, customer))
+    try:
+        moved = services.move(
+            actor=request.user,
+            appointment_id=appointment.pk,
+            starts_at=form.cleaned_data["starts_at"],
+            version=form.cleaned_data["version"],
+            on_behalf_of=customer.pk,
+        )
+    except KinshipError as error:
+        return refused(request, error, _back(request, customer))
+    return done(
+        request,
+        _back(request, customer),
+        f"{appointment.service.name} was moved to {moved.starts_at:%-d %b, %H:%M}.",
+    )
+
+
+@require_POST
+@bookings_feature
+@staff_required("bookings.add_formrequest")
+def request_form(request, customer_id, appointment_id):
+    """Request Form: ask the attendee (and whoever may complete forms for them) to fill one in."""
+    customer = get_live_customer(customer_id)
+    appointment = _own_appointment(customer, appointment_id)
+    form_id = request.POST.get("form", "")
+    try:
+        if not is_id(form_id):
+            raise KinshipError("Choose a form to request.")
+        asked = services.request_form(actor=request.user, appointment_id=appointment.pk, form_id=int(form_id))
+    except KinshipError as error:
+        return refused(request, error, _back(request, customer))
+    return done(
+        request,
+        _back(request, customer),
+        f"“{asked.form.name}” was requested from {asked.subject.full_name}.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@bookings_feature
+@staff_required("bookings.change_formrequest")
+def fill_form(request, customer_id, request_id):
+    """Fill in a requested form, for the person it is about, or from the profile of someone
+    who may complete forms for them."""
+    customer = get_live_customer(customer_id)
+    asked = get_object_or_404(
+        FormRequest.objects.select_related("form", "subject", "appointment__service"), pk=request_id
+    )
+    people = queries.who_may_complete(asked)
+    if customer.pk not in {person.pk for person in people}:
+        raise Http404("This client may not complete that form.")
+    back_to = next_url(request, reverse("customers:profile_tab", args=[customer.pk, "forms"]))
+    form = CompleteForm(
+        request.POST or None,
+        request=asked,
+        people=people,
+        initial={"completed_by": customer.pk, "version": asked.version},
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complete_form(
+                actor=request.user,
+                request_id=asked.pk,
+                completed_by_id=form.cleaned_data["completed_by"],
+                answers=form.answers(),
+                version=form.cleaned_data["version"],
+            )
+        except KinshipError as error:
+            status = form_status(form, error)
+        else:
+            return done(request, back_to, f"“{asked.form.name}” was filled in for {asked.subject.full_name}.")
+    context = {"customer": customer, "asked": asked, "form": form, "next": back_to}
+    return render(request, "bookings/fill_form.html", context, status=status)
+
+
+@require_POST
+@bookings_feature
+@staff_required("bookings.add_package")
+def buy_package(request, customer_id):
+    from billing.features import billing_on
+
+    customer = get_live_customer(customer_id)
+    if not billing_on(request):
+        raise Http404("Packages are charged to the house account: switch on billing.")
+    form = BuyPackageForm(request.POST)
+    status = 200
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            package = services.buy_package(
+                actor=request.user,
+                customer_id=customer.pk,
+                service_id=data["service"].pk,
+                sessions=data["sessions"],
+                price=data["price_text"],
+                key=data["key"],
+            )
+        except KinshipError as error:
+            status = form_status(form, error)
+        else:
+            return done(
+                request,
+                _back(request, customer),
+                f"{customer.first_name} bought {package.sessions} × {package.service.name}.",
+            )
+    context = {"customer": customer, "package_form": form, "next": _back(request, customer)}
+    template = "bookings/buy_package.html#package-form" if request.htmx else "bookings/buy_package.html"
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@bookings_feature
+@staff_required("bookings.view_package")
+def receipt(request, customer_id, package_id):
+    """Email Receipt: the owner's address and their linked clients' who receive copies are
+    filled in; staff may change them."""
+    customer = get_live_customer(customer_id)
+    package = get_object_or_404(
+        Package.objects.select_related("owner", "service"), pk=package_id, owner=customer
+    )
+    people = queries.receipt_addresses(package)
+    form = ReceiptForm(request.POST or None, initial={"to": ", ".join(person.email for person in people)})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        known = {person.email.lower(): person for person in people}
+        recipients = [Recipient(known.get(address.lower()), address) for address in form.cleaned_data["to"]]
+        try:
+            sent = services.email_receipt(actor=request.user, package_id=package.pk, recipients=recipients)
+        except KinshipError as error:
+            status = form_status(form, error)
+        else:
+            return done(
+                request,
+                _back(request, customer),
+                f"The receipt was emailed to {', '.join(e.to_address for e in sent)}.",
+            )
+    context = {
+        "customer": customer,
+        "package": package,
+        "form": form,
+        "people": people,
+        "next": _back(request, customer),
+    }
+    return render(request, "bookings/receipt.html", context, status=status)
+
+
+# Intake forms, written by Managers.
+
+
+@require_GET
+@bookings_feature
+@staff_required("bookings.view_intakeform")
+def form_list(request):
+    return render(request, "bookings/forms.html", {"intake_forms": queries.all_forms()})
+
+
+@require_http_methods(["GET", "POST"])
+@bookings_feature
+def form_edit(request, form_id=None):
+    permission = "bookings.change_intakeform" if form_id else "bookings.add_intakeform"
+    return staff_required(permission)(_form_edit)(request, form_id)
+
+
+def _form_edit(request, form_id):
+    intake = get_object_or_404(IntakeForm, pk=form_id) if form_id else None
+    form = IntakeFormForm(request.POST or None, instance=intake)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.save_intake_form(
+                form_id=form_id, name=data["name"], questions=data["questions"], is_active=data["is_active"]
+            )
+        except KinshipError as error:
+            form_status(form, error)
+        else:
+            messages.success(request, f"The form “{saved.name}” was saved.")
+            return redirect("bookings:forms")
+    return render(request, "bookings/form_edit.html", {"form": form, "intake": intake})
 
 
 # The services the business offers, kept by Managers.

@@ -181,7 +181,9 @@ MAILERS = {
 # soon as the transaction commits, so `make run` needs no worker.
 TASKS_BACKEND = env.str(
     "TASKS_BACKEND",
-    default="django_tasks_db.DatabaseBackend" if PRODUCTION else "django.tasks.backends.immediate.ImmediateBackend",
+    default="django_tasks_db.DatabaseBackend"
+    if PRODUCTION
+    else "django.tasks.backends.immediate.ImmediateBackend",
 )
 TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
 

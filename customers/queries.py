@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from customers import merging
-from customers.models import Activity, Customer
+from customers.models import Activity, Customer, Email
 from customers.paging import page_of
 
 MAX_SEARCH_WORDS = 5
@@ -189,3 +189,14 @@ def _alike(one, other):
     if one.phone_digits and one.phone_digits == other.phone_digits:
         return "same first name and phone"
     return ""
+
+
+def email_page(customer, *, page=1, per_page=20):
+    """The emails that went to a customer or were about them (copies to linked clients
+    included), newest first."""
+    emails = (
+        Email.objects.filter(Q(recipient=customer) | Q(about=customer))
+        .select_related("recipient", "about")
+        .order_by("-id")
+    )
+    return page_of(emails, page, per_page)

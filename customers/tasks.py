@@ -15,7 +15,11 @@ def deliver_email(email_id):
     """Send one queued email and record how it went. Sending twice is avoided by claiming
     the row first: a second worker given the same id finds it no longer queued."""
     with transaction.atomic():
-        email = Email.objects.select_for_update(skip_locked=True).filter(pk=email_id, status=Email.Status.QUEUED).first()
+        email = (
+            Email.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, status=Email.Status.QUEUED)
+            .first()
+        )
         if email is None:
             return "not queued"
         try:

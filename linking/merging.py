@@ -2,7 +2,7 @@
 folds into one with the wider permissions; a link between the two themselves goes."""
 
 from customers import merging
-from linking.models import PERMISSION_FIELDS, Link
+from linking.models import PERMISSION_FIELDS, AccessReview, Link
 
 
 def fold(survivor, absorbed, journal):
@@ -34,3 +34,4 @@ def register():
     merging.register(Link, "agent", label="links", fold=fold)
     # The other half of the same links: moved, not counted twice.
     merging.register(Link, "principal", label="")
+    merging.register(AccessReview, "customer", label="access reviews")

@@ -41,6 +41,8 @@ def links_context(request, customer):
         "can_link": user.has_perm("linking.add_link") and not customer.is_archived,
         "can_change_links": user.has_perm("linking.change_link"),
         "can_unlink": user.has_perm("linking.delete_link"),
+        "review": queries.review_flags(customer),
+        "can_review": user.has_perm("linking.add_accessreview"),
     }
 
 

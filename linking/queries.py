@@ -1,9 +1,16 @@
 """Reads the link pages need, each in a fixed number of queries whatever the number of links."""
 
-from django.db.models import Q
+from datetime import date
 
+from django.db.models import Exists, OuterRef, Q
+
+from customers.models import Customer
 from customers.queries import search_customers
-from linking.models import Link, RelationshipType
+from groups.models import MANAGING_ROLES, GroupMember, Role
+from linking.models import PERMISSION_FIELDS, AccessReview, Link, RelationshipType
+
+#: The age at which someone's access is reviewed.
+ADULT_AGE = 18
 
 
 def links_of(customer):
@@ -45,3 +52,66 @@ def candidates(text, *, customer, limit=10):
         else:
             result.blocked = ""
     return results
+
+
+# Review of access at 18: someone others may act for has come of age, and nobody has yet
+# looked at whether those others should keep that say.
+
+
+def coming_of_age_cutoff(today=None):
+    """The latest date of birth of someone who is 18 today (29 February counts as 1 March)."""
+    today = today or date.today()
+    try:
+        return today.replace(year=today.year - ADULT_AGE)
+    except ValueError:
+        return today.replace(year=today.year - ADULT_AGE, day=28)
+
+
+def _someone_acts_for():
+    """Customers someone may act for: by a link with any permission, or as a Dependent in a
+    group (whose Owner and Admins act for them)."""
+    any_permission = Q()
+    for field in PERMISSION_FIELDS:
+        any_permission |= Q(**{field: True})
+    by_link = Link.objects.filter(any_permission, principal=OuterRef("pk"))
+    as_dependent = GroupMember.objects.filter(customer=OuterRef("pk"), role=Role.DEPENDENT)
+    return Exists(by_link) | Exists(as_dependent)
+
+
+def reviews_due(*, today=None, limit=200):
+    """Adults whose access has never been reviewed though others may act for them, those who
+    turned 18 most recently first."""
+    return list(
+        Customer.objects.filter(merged_into__isnull=True, date_of_birth__lte=coming_of_age_cutoff(today))
+        .filter(_someone_acts_for())
+        .exclude(Exists(AccessReview.objects.filter(customer=OuterRef("pk"))))
+        .order_by("-date_of_birth", "id")[:limit]
+    )
+
+
+def review_flags(customer, *, today=None):
+    """For a profile: whether the customer's own access is due for review, and which of the
+    people they act for are due. Two queries."""
+    cutoff = coming_of_age_cutoff(today)
+    unreviewed = ~Exists(AccessReview.objects.filter(customer=OuterRef("pk")))
+    own = (
+        customer.date_of_birth is not None
+        and customer.date_of_birth <= cutoff
+        and Customer.objects.filter(pk=customer.pk).filter(_someone_acts_for()).filter(unreviewed).exists()
+    )
+    managed = GroupMember.objects.filter(customer=customer, role__in=MANAGING_ROLES).values("group_id")
+    theirs = list(
+        Customer.objects.filter(merged_into__isnull=True, date_of_birth__lte=cutoff)
+        .filter(
+            Q(pk__in=Link.objects.filter(agent=customer).values("principal_id"))
+            | Q(
+                pk__in=GroupMember.objects.filter(group_id__in=managed, role=Role.DEPENDENT).values(
+                    "customer_id"
+                )
+            )
+        )
+        .filter(_someone_acts_for())
+        .filter(unreviewed)
+        .order_by("last_name", "first_name", "id")
+    )
+    return {"own": own, "theirs": theirs}

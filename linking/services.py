@@ -6,8 +6,9 @@ Locks are taken in the same order as everywhere else: customers by id, then link
 from django.db import IntegrityError, transaction
 
 from customers.errors import KinshipError, StaleEdit
+from customers.mail import Recipient, queue
 from customers.services import lock_customers, record_activity
-from linking.models import PERMISSION_FIELDS, PERMISSIONS, Link, RelationshipType
+from linking.models import PERMISSION_FIELDS, PERMISSIONS, AccessReview, Link, RelationshipType
 
 
 def _lock_pair(first_id, second_id):
@@ -69,7 +70,28 @@ def link_customers(*, actor, agent_id, principal_id, type_id, agent_may=None, pr
             "Reload to see it."
         ) from None
     _record(actor, "link.created", agent, principal, forward, backward, headline="Linked to {other}")
+    _tell_of_new_permissions(agent, principal, forward, {})
+    _tell_of_new_permissions(principal, agent, backward, {})
     return link
+
+
+def _tell_of_new_permissions(agent, principal, now, before):
+    """Email the principal when the agent may now do something for them that they could not
+    before, so nobody gains a say over someone's bookings without them knowing."""
+    granted = [words for field, words in PERMISSIONS if now.get(field) and not before.get(field)]
+    if not granted:
+        return
+    listed = "".join(f"\n  - {words}" for words in granted)
+    queue(
+        kind="link.granted",
+        subject=f"{agent.full_name} may now act for you",
+        body=(
+            f"Hello {principal.first_name},\n\n{agent.full_name} has been given permission to act for you:"
+            f"{listed}\n\nIf you did not expect this, please contact us and we will change it."
+        ),
+        about=principal,
+        recipients=[Recipient(principal)],
+    )
 
 
 def _record(actor, kind, agent, principal, forward, backward, *, headline):
@@ -123,6 +145,7 @@ def change_link(*, actor, link_id, version, type_id, agent_may, principal_may):
         getattr(other, f) == v for f, v in backward.items()
     ):
         return side
+    before = {row.pk: {field: getattr(row, field) for field in PERMISSION_FIELDS} for row in (side, other)}
     for row, fields in ((side, forward), (other, backward)):
         for field, value in fields.items():
             setattr(row, field, value)
@@ -137,6 +160,8 @@ def change_link(*, actor, link_id, version, type_id, agent_may, principal_may):
         backward,
         headline="Link to {other} changed",
     )
+    _tell_of_new_permissions(side.agent, side.principal, forward, before[side.pk])
+    _tell_of_new_permissions(side.principal, side.agent, backward, before[other.pk])
     return side
 
 
@@ -154,3 +179,22 @@ def unlink(*, actor, link_id):
         customers=[agent, principal], actor=actor, kind="link.removed", message=lambda c: lines[c.pk]
     )
     return agent, principal
+
+
+@transaction.atomic
+def review_access(*, actor, customer_id, note=""):
+    """Record that a Manager reviewed who may act for someone who has turned 18. The links
+    themselves are kept or changed on the links; this clears the flag."""
+    customer = lock_customers([customer_id])[int(customer_id)]
+    if customer.is_merged:
+        raise KinshipError(f"{customer.full_name} was merged into another client; review them there.")
+    review = AccessReview.objects.create(customer=customer, reviewed_by=_user(actor), note=note.strip()[:300])
+    said = f": {review.note}" if review.note else "."
+    record_activity(
+        customers=[customer], actor=actor, kind="link.access_reviewed", message=f"Access reviewed at 18{said}"
+    )
+    return review
+
+
+def _user(actor):
+    return actor if actor is not None and actor.is_authenticated else None

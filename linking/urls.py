@@ -5,6 +5,8 @@ from linking import views
 app_name = "linking"
 
 urlpatterns = [
+    path("access-reviews/", views.access_reviews, name="access_reviews"),
+    path("customers/<int:customer_id>/access-review/", views.review_access, name="review_access"),
     path("customers/<int:customer_id>/links/new/", views.link_create, name="create"),
     path("customers/<int:customer_id>/links/<int:link_id>/", views.link_change, name="change"),
     path("customers/<int:customer_id>/links/<int:link_id>/remove/", views.link_remove, name="remove"),

@@ -174,3 +174,24 @@ def relations(request, customer_id):
         "unrecorded": list(customer.absorbed.filter(merges_absorbed__isnull=True).order_by("-merged_at")),
     }
     return render(request, "linking/relations.html", context)
+
+
+@require_GET
+@linking_feature
+@staff_required("linking.view_accessreview")
+def access_reviews(request):
+    """The Manager's daily list: clients who have turned 18 while others may act for them."""
+    return render(request, "linking/access_reviews.html", {"due": queries.reviews_due()})
+
+
+@require_POST
+@linking_feature
+@staff_required("linking.add_accessreview")
+def review_access(request, customer_id):
+    customer = get_customer(customer_id)
+    back_to = next_url(request, reverse("linking:access_reviews"))
+    try:
+        services.review_access(actor=request.user, customer_id=customer.pk, note=request.POST.get("note", ""))
+    except KinshipError as error:
+        return refused(request, error, back_to)
+    return done(request, back_to, f"{customer.full_name}'s access was reviewed.")

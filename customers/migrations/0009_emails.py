@@ -5,32 +5,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0008_duplicate_indexes'),
+        ("customers", "0008_duplicate_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Email',
+            name="Email",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('to_address', models.EmailField(blank=True, max_length=254)),
-                ('kind', models.CharField(max_length=64)),
-                ('subject', models.CharField(max_length=200)),
-                ('body', models.TextField()),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('sent', 'Sent'), ('failed', 'Failed'), ('no_address', 'Not sent: no email address')], default='queued', max_length=12)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('once_key', models.CharField(blank=True, editable=False, max_length=100, null=True, unique=True)),
-                ('about', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='emails_about', to='customers.customer')),
-                ('recipient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='emails_received', to='customers.customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("to_address", models.EmailField(blank=True, max_length=254)),
+                ("kind", models.CharField(max_length=64)),
+                ("subject", models.CharField(max_length=200)),
+                ("body", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("no_address", "Not sent: no email address"),
+                        ],
+                        default="queued",
+                        max_length=12,
+                    ),
+                ),
+                ("error", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "once_key",
+                    models.CharField(blank=True, editable=False, max_length=100, null=True, unique=True),
+                ),
+                (
+                    "about",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="emails_about",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="emails_received",
+                        to="customers.customer",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['recipient', '-id'], name='email_recipient_log'), models.Index(fields=['about', '-id'], name='email_about_log')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'sent', 'failed', 'no_address'])), name='email_status_known'), models.CheckConstraint(condition=models.Q(('status', 'no_address'), models.Q(('to_address', ''), _negated=True), _connector='OR'), name='email_has_address_unless_unsent')],
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(fields=["recipient", "-id"], name="email_recipient_log"),
+                    models.Index(fields=["about", "-id"], name="email_about_log"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["queued", "sent", "failed", "no_address"])),
+                        name="email_status_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status", "no_address"),
+                            models.Q(("to_address", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="email_has_address_unless_unsent",
+                    ),
+                ],
             },
         ),
     ]
