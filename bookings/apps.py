@@ -13,5 +13,6 @@ class BookingsConfig(AppConfig):
         merging.register()
         profile_tabs.register()
         demo.steps.append(booking_demo.make_bookings)
+        demo.steps.append(booking_demo.make_packages_and_forms)
         benchmarks.pages.append(bench.pages)
         demo.scale_steps.append(bench.at_scale)

@@ -9,10 +9,11 @@ from waffle.models import Switch
 
 from bookings import services
 from bookings.features import BOOKINGS
-from bookings.models import Appointment, Service
+from bookings.models import Appointment, IntakeForm, Service, Status
 from customers.errors import KinshipError
 from customers.models import Customer
 from groups.models import GroupMember, Role
+from linking.models import Link
 
 SERVICES = (
     ("Haircut", 30, 2500),
@@ -70,3 +71,88 @@ def make_bookings(stdout):
         f"  {len(SERVICES)} services, {made} appointments ({on_behalf} booked on someone's behalf); "
         "bookings switched on."
     )
+
+
+FORMS = (
+    (
+        "Health questionnaire",
+        [
+            {"text": "Any injuries or conditions we should know about?", "kind": "long", "required": False},
+            {"text": "Are you taking any medication?", "kind": "yes_no", "required": True},
+            {"text": "Emergency contact phone", "kind": "text", "required": True},
+            {"text": "Date of your last check-up", "kind": "date", "required": False},
+        ],
+    ),
+    (
+        "Swimming consent",
+        [
+            {"text": "Can they swim 10 metres unaided?", "kind": "yes_no", "required": True},
+            {"text": "Allergies", "kind": "long", "required": False},
+        ],
+    ),
+)
+
+
+def make_packages_and_forms(stdout):
+    """Intake forms, packages (one shared by partners), visits paid from them, form requests
+    (one filled in by a parent), and a dependent just turned 18 awaiting a review; once."""
+    if IntakeForm.objects.exists() or not Service.objects.exists():
+        return
+    desk = get_user_model().objects.filter(username="frontdesk").first()
+    for name, questions in FORMS:
+        services.save_intake_form(name=name, questions=questions)
+    training = Service.objects.get(name="Personal training")
+    sold = redeemed = 0
+    # Partners who share packages: one buys, and both train on it.
+    for link in Link.objects.filter(can_use_packages=True).select_related("agent", "principal")[:2]:
+        owner, partner = link.principal, link.agent
+        package = services.buy_package(
+            actor=desk, customer_id=owner.pk, service_id=training.pk, sessions=10, price=40000
+        )
+        sold += 1
+        for days_ago, who in ((9, owner), (6, partner), (2, partner)):
+            visit = _past_visit(who, training, days_ago, desk)
+            services.mark(actor=desk, appointment_id=visit.pk, status=Status.ATTENDED, package_id=package.pk)
+            redeemed += 1
+    # Forms asked for the coming swimming lessons; a parent fills one in for their child.
+    consent = IntakeForm.objects.get(name="Swimming consent")
+    lessons = Appointment.objects.filter(service__name="Kids' swimming lesson", status=Status.BOOKED)
+    requested = 0
+    for lesson in lessons.select_related("booked_by")[:4]:
+        asked = services.request_form(actor=desk, appointment_id=lesson.pk, form_id=consent.pk)
+        requested += 1
+        if requested == 1 and lesson.booked_by_id:
+            services.complete_form(
+                actor=desk,
+                request_id=asked.pk,
+                completed_by_id=lesson.booked_by_id,
+                answers={"0": "Yes", "1": "Peanuts"},
+            )
+    _one_dependent_turns_18()
+    stdout.write(
+        f"  {len(FORMS)} intake forms ({requested} requested), {sold} packages, {redeemed} sessions used; "
+        "one dependent just turned 18."
+    )
+
+
+def _past_visit(who, service, days_ago, desk):
+    starts_at = timezone.make_aware(
+        datetime.combine(timezone.localdate() - timedelta(days=days_ago), time(18, 0))
+    )
+    return Appointment.objects.create(
+        attendee=who,
+        service=service,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=service.duration_minutes),
+        created_by=desk,
+    )
+
+
+def _one_dependent_turns_18():
+    """A group's Dependent whose birthday was last week: their access is due for review."""
+    member = GroupMember.objects.filter(role=Role.DEPENDENT).order_by("pk").last()
+    if member is None:
+        return
+    today = timezone.localdate()
+    born = (today - timedelta(days=7)).replace(year=today.year - 18)
+    Customer.objects.filter(pk=member.customer_id).update(date_of_birth=born)

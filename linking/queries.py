@@ -58,13 +58,26 @@ def candidates(text, *, customer, limit=10):
 # looked at whether those others should keep that say.
 
 
-def coming_of_age_cutoff(today=None):
-    """The latest date of birth of someone who is 18 today (29 February counts as 1 March)."""
-    today = today or date.today()
+def _years_before(today, years):
     try:
-        return today.replace(year=today.year - ADULT_AGE)
-    except ValueError:
-        return today.replace(year=today.year - ADULT_AGE, day=28)
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def coming_of_age_cutoff(today=None):
+    """The latest date of birth of someone who is 18 today."""
+    return _years_before(today or date.today(), ADULT_AGE)
+
+
+def _came_of_age(today=None):
+    """Born so as to have turned 18 within the last year: an adult cared for long before
+    (a grandparent with a carer) is not coming of age, and a year leaves time to review."""
+    today = today or date.today()
+    return Q(
+        date_of_birth__lte=_years_before(today, ADULT_AGE),
+        date_of_birth__gt=_years_before(today, ADULT_AGE + 1),
+    )
 
 
 def _someone_acts_for():
@@ -79,10 +92,10 @@ def _someone_acts_for():
 
 
 def reviews_due(*, today=None, limit=200):
-    """Adults whose access has never been reviewed though others may act for them, those who
-    turned 18 most recently first."""
+    """Those who turned 18 within the last year while others may act for them, and whose access
+    has not been reviewed; the most recently 18 first."""
     return list(
-        Customer.objects.filter(merged_into__isnull=True, date_of_birth__lte=coming_of_age_cutoff(today))
+        Customer.objects.filter(_came_of_age(today), merged_into__isnull=True)
         .filter(_someone_acts_for())
         .exclude(Exists(AccessReview.objects.filter(customer=OuterRef("pk"))))
         .order_by("-date_of_birth", "id")[:limit]
@@ -92,16 +105,17 @@ def reviews_due(*, today=None, limit=200):
 def review_flags(customer, *, today=None):
     """For a profile: whether the customer's own access is due for review, and which of the
     people they act for are due. Two queries."""
-    cutoff = coming_of_age_cutoff(today)
+    came_of_age = _came_of_age(today)
     unreviewed = ~Exists(AccessReview.objects.filter(customer=OuterRef("pk")))
     own = (
-        customer.date_of_birth is not None
-        and customer.date_of_birth <= cutoff
-        and Customer.objects.filter(pk=customer.pk).filter(_someone_acts_for()).filter(unreviewed).exists()
+        Customer.objects.filter(came_of_age, pk=customer.pk)
+        .filter(_someone_acts_for())
+        .filter(unreviewed)
+        .exists()
     )
     managed = GroupMember.objects.filter(customer=customer, role__in=MANAGING_ROLES).values("group_id")
     theirs = list(
-        Customer.objects.filter(merged_into__isnull=True, date_of_birth__lte=cutoff)
+        Customer.objects.filter(came_of_age, merged_into__isnull=True)
         .filter(
             Q(pk__in=Link.objects.filter(agent=customer).values("principal_id"))
             | Q(

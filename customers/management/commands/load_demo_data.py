@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from customers import demo
@@ -15,6 +16,7 @@ from customers.roles import FRONT_DESK, MANAGER
 from customers.services import phone_digits
 
 DEMO_PASSWORD = "kinship-demo"
+DEMO_MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 DEMO_LOGINS = (
     ("frontdesk", "Fran", "Desk", FRONT_DESK),
     ("manager", "Morgan", "Manager", MANAGER),
@@ -56,7 +58,9 @@ class Command(BaseCommand):
         if scale:
             self.generate(scale, batch)
             return
-        with transaction.atomic():
+        # The demo's emails (confirmations, copies, link notices) fill the Emails tabs as
+        # sent; they go to memory rather than being printed or mailed to example addresses.
+        with override_settings(MAILERS=DEMO_MAILERS), transaction.atomic():
             self.load_logins()
             added = self.load_customers(customers)
             for step in demo.steps:
