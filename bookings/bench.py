@@ -1,4 +1,5 @@
-"""What bookings add to `manage.py benchmark`: the Day View of the busiest day."""
+"""What bookings add to `manage.py benchmark`: the Day View of the busiest day, and the
+Emails tab of the customer with the longest email log."""
 
 from datetime import datetime, time, timedelta
 
@@ -7,8 +8,8 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.models import Appointment, Service
-from customers.models import Customer
+from bookings.models import Appointment, Package, Service
+from customers.models import Customer, Email
 
 
 def pages():
@@ -22,7 +23,12 @@ def pages():
     if busiest is None:
         return []
     url = f"{reverse('bookings:day')}?date={busiest['day']:%Y-%m-%d}"
-    return [(f"day view ({busiest['n']:,} appointments)", url, {})]
+    found = [(f"day view ({busiest['n']:,} appointments)", url, {})]
+    most = Email.objects.values("recipient_id").annotate(n=Count("pk")).order_by("-n").first()
+    if most is not None and most["recipient_id"]:
+        tab = reverse("customers:profile_tab", args=[most["recipient_id"], "emails"])
+        found.append((f"emails tab ({most['n']:,} emails)", tab, {}))
+    return found
 
 
 #: Appointments the scale step books on one day, per thousand generated customers.
@@ -54,4 +60,32 @@ def at_scale(stdout, first_new_id, count):
         )
         for n, pk in enumerate(people)
     )
-    stdout.write(f"  {len(people):,} appointments on {day:%-d %b %Y}.")
+    _packages_for(people[::4], service)
+    _long_email_log(people[0], count // 50)
+    stdout.write(
+        f"  {len(people):,} appointments on {day:%-d %b %Y}, a package for every fourth attendee, "
+        f"{count // 50:,} emails to one of them."
+    )
+
+
+def _packages_for(people, service):
+    """Complimentary packages (no charge, so no ledger entries to make), which the Day View
+    offers when marking those attendees attended."""
+    Package.objects.bulk_create(Package(owner_id=pk, service=service, sessions=10, price=0) for pk in people)
+
+
+def _long_email_log(customer_id, count, batch=5000):
+    """A customer with a long email log: the Emails tab pages it without counting."""
+    for start in range(0, count, batch):
+        Email.objects.bulk_create(
+            Email(
+                recipient_id=customer_id,
+                about_id=customer_id,
+                to_address="bench@example.com",
+                kind="booking.reminder",
+                subject=f"Reminder {n}",
+                body="A reminder.",
+                status=Email.Status.SENT,
+            )
+            for n in range(start, min(start + batch, count))
+        )

@@ -9,9 +9,10 @@ miss; their violations come back as `KinshipError`s a receptionist can read.
 from django.db import IntegrityError, transaction
 
 from customers.errors import KinshipError, StaleEdit
+from customers.mail import Recipient, queue
 from customers.services import lock_customer, lock_customers, record_activity
 from groups.features import admins_in_several_groups
-from groups.models import CustomerGroup, GroupMember, MemberLabel, Role
+from groups.models import MANAGING_ROLES, CustomerGroup, GroupMember, MemberLabel, Role
 
 NAME_MAX = CustomerGroup._meta.get_field("name").max_length
 
@@ -141,8 +142,37 @@ def add_member(*, actor, group_id, customer_id, role, label_id):
     return _add(actor=actor, group=group, customer=customer, role=role, label=label)
 
 
+def _managed_pairs(group):
+    """{(manager id, dependent id)}: who acts for whom in the group by the group rule."""
+    members = list(group.members.select_related("customer"))
+    managers = [m.customer for m in members if m.role in MANAGING_ROLES]
+    dependents = [m.customer for m in members if m.role == Role.DEPENDENT]
+    return {(manager, dependent) for manager in managers for dependent in dependents}
+
+
+def _tell_dependents_of_new_managers(group, before):
+    """Email each Dependent whom someone may now act for by the group rule (as the group's
+    Owner or an Admin), so nobody gains a say over their bookings without them knowing."""
+    for manager, dependent in sorted(
+        _managed_pairs(group) - before, key=lambda pair: (pair[1].pk, pair[0].pk)
+    ):
+        queue(
+            kind="group.granted",
+            subject=f"{manager.full_name} may now act for you",
+            body=(
+                f"Hello {dependent.first_name},\n\n{manager.full_name} manages the group "
+                f"“{group.name}” you are in, and so may now act for you: book and manage your "
+                "appointments, complete your intake forms, receive copies of your appointment emails and use sessions from your packages."
+                "\n\nIf you did not expect this, please contact us and we will change it."
+            ),
+            about=dependent,
+            recipients=[Recipient(dependent)],
+        )
+
+
 def _add(*, actor, group, customer, role, label):
     several = _joinable(customer, role, group)
+    before = _managed_pairs(group)
     owner = group.members.select_related("customer").get(role=Role.OWNER)
     if role == Role.OWNER:
         _demote(owner)
@@ -163,6 +193,7 @@ def _add(*, actor, group, customer, role, label):
             kind="group.member_added",
             message=f"{customer.full_name} was added to {what}.",
         )
+    _tell_dependents_of_new_managers(group, before)
     return member
 
 
@@ -206,6 +237,7 @@ def change_member(*, actor, member_id, role, label_id, version):
     label = member.label if int(label_id) == member.label_id else _offered_label(label_id)
     if role == member.role and label.pk == member.label_id:
         return member
+    before = _managed_pairs(group)
     changes = []
     if role != member.role:
         if member.role == Role.OWNER:
@@ -240,6 +272,7 @@ def change_member(*, actor, member_id, role, label_id, version):
             + "."
         ),
     )
+    _tell_dependents_of_new_managers(group, before)
     return member
 
 

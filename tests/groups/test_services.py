@@ -5,7 +5,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from customers.errors import KinshipError, StaleEdit
-from customers.models import Activity
+from customers.models import Activity, Email
 from groups import services
 from groups.models import CustomerGroup, GroupMember, MemberLabel, Role
 from tests.factories import CustomerFactory
@@ -339,3 +339,48 @@ def test_on_postgresql_an_admin_in_several_groups_holds_no_other_kind_of_place(f
             label=labels["Nanny"],
             in_several_groups=True,
         )
+
+
+def test_a_dependent_is_emailed_when_someone_may_now_act_for_them(
+    actor, labels, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Adding a Dependent tells them who manages the group; adding an Admin tells each
+    Dependent; a change that grants nobody anything new sends nothing."""
+    owner = CustomerFactory(first_name="Olga", email="olga@example.com")
+    child = CustomerFactory(first_name="Kim", email="kim@example.com")
+    nanny = CustomerFactory(first_name="Nia", email="nia@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        group = services.create_group(
+            actor=actor,
+            owner_id=owner.pk,
+            owner_label_id=labels["Parent"].pk,
+            member_id=child.pk,
+            member_role=Role.DEPENDENT,
+            member_label_id=labels["Child"].pk,
+        )
+    def told():
+        return Email.objects.filter(kind="group.granted")
+
+    assert [(e.recipient, e.subject) for e in told()] == [(child, f"{owner.full_name} may now act for you")]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        member = services.add_member(
+            actor=actor, group_id=group.pk, customer_id=nanny.pk, role=Role.ADMIN, label_id=labels["Nanny"].pk
+        )
+    assert told().count() == 2
+    assert told().first().subject == f"{nanny.full_name} may now act for you"
+    assert told().first().recipient == child
+
+    with django_capture_on_commit_callbacks(execute=True):  # a new label grants nothing new
+        services.change_member(
+            actor=actor,
+            member_id=member.pk,
+            role=Role.ADMIN,
+            label_id=labels["Carer"].pk,
+            version=member.version,
+        )
+    assert told().count() == 2
+    assert sorted(message.to[0] for message in mailoutbox if "may now act" in message.subject) == [
+        "kim@example.com",
+        "kim@example.com",
+    ]
