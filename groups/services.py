@@ -162,7 +162,8 @@ def _tell_dependents_of_new_managers(group, before):
             body=(
                 f"Hello {dependent.first_name},\n\n{manager.full_name} manages the group "
                 f"“{group.name}” you are in, and so may now act for you: book and manage your "
-                "appointments, complete your intake forms, receive copies of your appointment emails and use sessions from your packages."
+                "appointments, complete your intake forms, receive copies of your appointment emails "
+                "and use sessions from your packages."
                 "\n\nIf you did not expect this, please contact us and we will change it."
             ),
             about=dependent,

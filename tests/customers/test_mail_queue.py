@@ -49,15 +49,20 @@ def test_the_worker_sends_what_the_desk_queued():
 @override_settings(TASKS=DATABASE_QUEUE)
 def test_a_rolled_back_change_queues_no_email():
     customer = CustomerFactory(email="ann@example.com")
-    with pytest.raises(RuntimeError), transaction.atomic():
-        queue(
-            kind="test.note",
-            subject="Never",
-            body="Never sent.",
-            about=customer,
-            recipients=[Recipient(customer)],
-        )
-        raise RuntimeError("the change failed")
+
+    def change_that_fails():
+        with transaction.atomic():
+            queue(
+                kind="test.note",
+                subject="Never",
+                body="Never sent.",
+                about=customer,
+                recipients=[Recipient(customer)],
+            )
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        change_that_fails()
     assert Email.objects.count() == 0
     assert DBTaskResult.objects.count() == 0
 
