@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from bookings.models import Service
+from bookings.models import FormRequest, IntakeForm, Package, Service
+from groups.admin import ReadOnlyAdmin
 
 
 @admin.register(Service)
@@ -16,3 +17,32 @@ class ServiceAdmin(admin.ModelAdmin):
         if obj is not None and obj.appointments.exists():
             return False
         return super().has_delete_permission(request, obj)
+
+
+@admin.register(Package)
+class PackageAdmin(ReadOnlyAdmin):
+    """Packages are sold at the desk (a charge to the house account) and used by visits; here
+    superusers only look."""
+
+    list_display = ["owner", "service", "sessions", "used", "price", "bought_at"]
+    list_select_related = ["owner", "service"]
+    raw_id_fields = ["owner", "charge"]
+
+
+@admin.register(IntakeForm)
+class IntakeFormAdmin(admin.ModelAdmin):
+    """Managers write forms on the Intake Forms page; one that was asked cannot be deleted."""
+
+    list_display = ["name", "is_active"]
+    list_filter = ["is_active"]
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.requests.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(FormRequest)
+class FormRequestAdmin(ReadOnlyAdmin):
+    list_display = ["form", "subject", "requested_at", "completed_at", "completed_by"]
+    list_select_related = ["form", "subject", "completed_by"]

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from waffle.models import Flag, Sample, Switch
 
-from customers.models import Activity, Customer
+from customers.models import Activity, Customer, Email
 from customers.queries import rank_matches
 
 
@@ -110,3 +110,25 @@ for _model in (Switch, Flag, Sample):
         _waffle_admin = type(admin.site.get_model_admin(_model))
         admin.site.unregister(_model)
         admin.site.register(_model, _modern_waffle_admin(_waffle_admin))
+
+
+@admin.register(Email)
+class EmailAdmin(admin.ModelAdmin):
+    """The email log: what went to whom and how it went; the profile's Emails tab shows the
+    same per customer."""
+
+    list_display = ["created_at", "to_address", "subject", "status", "recipient", "about"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["recipient", "about"]
+    raw_id_fields = ["recipient", "about"]
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

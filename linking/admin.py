@@ -10,7 +10,7 @@ from django.db.models import Count
 
 from customers.admin import CappedCountPaginator
 from groups.admin import ReadOnlyAdmin
-from linking.models import Link, RelationshipType
+from linking.models import AccessReview, Link, RelationshipType
 
 
 @admin.register(RelationshipType)
@@ -87,3 +87,9 @@ class LinkAdmin(ReadOnlyAdmin):
     raw_id_fields = ["agent", "principal"]
     paginator = CappedCountPaginator
     show_full_result_count = False
+
+
+@admin.register(AccessReview)
+class AccessReviewAdmin(ReadOnlyAdmin):
+    list_display = ["customer", "reviewed_at", "reviewed_by", "note"]
+    list_select_related = ["customer", "reviewed_by"]

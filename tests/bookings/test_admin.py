@@ -1,0 +1,55 @@
+"""The Django admin shows packages, intake forms, requests, the email log and access reviews
+to superusers, and lets nobody rewrite what happened (a redeemed package, an answered form, a
+sent email)."""
+
+import pytest
+from django.urls import reverse
+
+from bookings.models import FormRequest, IntakeForm, Package
+from customers.models import Email
+from linking.models import AccessReview
+
+pytestmark = pytest.mark.django_db
+
+LOGS = [Package, FormRequest, Email, AccessReview]
+
+
+@pytest.mark.parametrize("model", [*LOGS, IntakeForm], ids=lambda m: m.__name__)
+def test_each_list_opens(admin_client, model):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    assert admin_client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("model", LOGS, ids=lambda m: m.__name__)
+def test_records_of_what_happened_cannot_be_added_here(admin_client, model):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
+    assert admin_client.get(url).status_code == 403
+
+
+def test_a_form_that_was_asked_cannot_be_deleted(admin_user):
+    from datetime import timedelta
+
+    from django.contrib.admin.sites import site
+    from django.utils import timezone
+
+    from bookings.models import Appointment, Service
+    from tests.factories import CustomerFactory
+
+    form = IntakeForm.objects.create(
+        name="Health", questions=[{"text": "Ok?", "kind": "yes_no", "required": True}]
+    )
+    model_admin = site._registry[IntakeForm]
+    request = type("Request", (), {"user": admin_user})()
+    assert model_admin.has_delete_permission(request, form)
+
+    starts_at = timezone.now() + timedelta(days=1)
+    appointment = Appointment.objects.create(
+        attendee=CustomerFactory(),
+        service=Service.objects.create(name="Massage", duration_minutes=60, price=5000),
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=1),
+    )
+    FormRequest.objects.create(
+        appointment=appointment, form=form, subject=appointment.attendee, questions=form.questions
+    )
+    assert not model_admin.has_delete_permission(request, form)
