@@ -32,6 +32,7 @@ from customers.forms import is_id
 from customers.mail import Recipient
 from customers.queries import get_live_customer
 from customers.responses import done, embedded, form_status, next_url, refused
+from linking.authority import may_act_for
 
 
 def _back(request, customer):
@@ -187,6 +188,12 @@ def request_form(request, customer_id, appointment_id):
     appointment = _own_appointment(customer, appointment_id)
     form_id = request.POST.get("form", "")
     try:
+        if appointment.attendee_id != customer.pk and not may_act_for(
+            customer, appointment.attendee, "can_book"
+        ):
+            raise KinshipError(
+                f"{customer.full_name} may no longer manage {appointment.attendee.full_name}'s appointments."
+            )
         if not is_id(form_id):
             raise KinshipError("Choose a form to request.")
         asked = services.request_form(actor=request.user, appointment_id=appointment.pk, form_id=int(form_id))
@@ -210,7 +217,8 @@ def fill_form(request, customer_id, request_id):
         FormRequest.objects.select_related("form", "subject", "appointment__service"), pk=request_id
     )
     people = queries.who_may_complete(asked)
-    if customer.pk not in {person.pk for person in people}:
+    may = customer.pk in {person.pk for person in people}
+    if not may and request.method == "GET":
         raise Http404("This client may not complete that form.")
     back_to = next_url(request, reverse("customers:profile_tab", args=[customer.pk, "forms"]))
     form = CompleteForm(
@@ -220,7 +228,14 @@ def fill_form(request, customer_id, request_id):
         initial={"completed_by": customer.pk, "version": asked.version},
     )
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if not may:  # the link went while the page was open: keep the answers, say why
+        form.is_valid()
+        form.add_error(
+            None,
+            f"{customer.full_name} may no longer complete forms for {asked.subject.full_name} (their link "
+            "changed); nothing was saved. Choose who is filling it in, or go back.",
+        )
+    elif request.method == "POST" and form.is_valid():
         try:
             services.complete_form(
                 actor=request.user,

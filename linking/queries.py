@@ -94,12 +94,23 @@ def _someone_acts_for():
 def reviews_due(*, today=None, limit=200):
     """Those who turned 18 within the last year while others may act for them, and whose access
     has not been reviewed; the most recently 18 first."""
-    return list(
+    due = list(
         Customer.objects.filter(_came_of_age(today), merged_into__isnull=True)
         .filter(_someone_acts_for())
         .exclude(Exists(AccessReview.objects.filter(customer=OuterRef("pk"))))
         .order_by("-date_of_birth", "id")[:limit]
     )
+    for customer in due:
+        customer.turned_18 = eighteenth_birthday(customer.date_of_birth)
+    return due
+
+
+def eighteenth_birthday(born):
+    """The day someone born on `born` turns 18 (29 February's children on 1 March)."""
+    try:
+        return born.replace(year=born.year + ADULT_AGE)
+    except ValueError:
+        return born.replace(year=born.year + ADULT_AGE, month=3, day=1)
 
 
 def review_flags(customer, *, today=None):
