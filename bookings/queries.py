@@ -76,12 +76,16 @@ def _offer_packages(appointments):
         .select_related("owner")
         .order_by("bought_at", "id")
     )
+    by_owner_and_service = {}
+    for package in packages:
+        by_owner_and_service.setdefault((package.owner_id, package.service_id), []).append(package)
     for appointment in waiting:
-        mine = {appointment.attendee_id}
-        theirs = usable.get(appointment.attendee_id, set())
+        owners = [appointment.attendee_id, *sorted(usable.get(appointment.attendee_id, ()))]
         appointment.packages = [
-            p for p in packages if p.service_id == appointment.service_id and p.owner_id in mine
-        ] + [p for p in packages if p.service_id == appointment.service_id and p.owner_id in theirs]
+            package
+            for owner in owners
+            for package in by_owner_and_service.get((owner, appointment.service_id), ())
+        ]
 
 
 def usable_owners(attendee_ids):

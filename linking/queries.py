@@ -80,29 +80,46 @@ def _came_of_age(today=None):
     )
 
 
-def _someone_acts_for():
-    """Customers someone may act for: by a link with any permission, or as a Dependent in a
-    group (whose Owner and Admins act for them)."""
+def _acted_for(*, by=None):
+    """The ids of customers someone may act for (by `by`, when given): as principal of a link
+    with any permission, or as a Dependent in a group (whose Owner and Admins act for them).
+    One UNION, so PostgreSQL starts from these few rows rather than scanning every customer."""
     any_permission = Q()
     for field in PERMISSION_FIELDS:
         any_permission |= Q(**{field: True})
-    by_link = Link.objects.filter(any_permission, principal=OuterRef("pk"))
-    as_dependent = GroupMember.objects.filter(customer=OuterRef("pk"), role=Role.DEPENDENT)
-    return Exists(by_link) | Exists(as_dependent)
+    links = Link.objects.filter(any_permission)
+    dependents = GroupMember.objects.filter(role=Role.DEPENDENT)
+    if by is not None:
+        links = links.filter(agent=by)
+        managed = GroupMember.objects.filter(customer=by, role__in=MANAGING_ROLES).values("group_id")
+        dependents = dependents.filter(group_id__in=managed)
+    return links.values("principal_id").union(dependents.values("customer_id"))
+
+
+def _due(today):
+    """Customers due a review: come of age, someone acts for them, and not yet reviewed."""
+    return Customer.objects.filter(_came_of_age(today), merged_into__isnull=True).exclude(
+        Exists(AccessReview.objects.filter(customer=OuterRef("pk")))
+    )
 
 
 def reviews_due(*, today=None, limit=200):
     """Those who turned 18 within the last year while others may act for them, and whose access
     has not been reviewed; the most recently 18 first."""
-    due = list(
-        Customer.objects.filter(_came_of_age(today), merged_into__isnull=True)
-        .filter(_someone_acts_for())
-        .exclude(Exists(AccessReview.objects.filter(customer=OuterRef("pk"))))
-        .order_by("-date_of_birth", "id")[:limit]
-    )
+    due = list(_due(today).filter(pk__in=_acted_for()).order_by("-date_of_birth", "id")[:limit])
     for customer in due:
         customer.turned_18 = eighteenth_birthday(customer.date_of_birth)
     return due
+
+
+def review_flags(customer, *, today=None):
+    """For a profile: whether the customer's own access is due for review, and which of the
+    people they act for are due. Two queries."""
+    own = _due(today).filter(pk=customer.pk).filter(pk__in=_acted_for()).exists()
+    theirs = list(
+        _due(today).filter(pk__in=_acted_for(by=customer)).order_by("last_name", "first_name", "id")
+    )
+    return {"own": own, "theirs": theirs}
 
 
 def eighteenth_birthday(born):
@@ -111,32 +128,3 @@ def eighteenth_birthday(born):
         return born.replace(year=born.year + ADULT_AGE)
     except ValueError:
         return born.replace(year=born.year + ADULT_AGE, month=3, day=1)
-
-
-def review_flags(customer, *, today=None):
-    """For a profile: whether the customer's own access is due for review, and which of the
-    people they act for are due. Two queries."""
-    came_of_age = _came_of_age(today)
-    unreviewed = ~Exists(AccessReview.objects.filter(customer=OuterRef("pk")))
-    own = (
-        Customer.objects.filter(came_of_age, pk=customer.pk)
-        .filter(_someone_acts_for())
-        .filter(unreviewed)
-        .exists()
-    )
-    managed = GroupMember.objects.filter(customer=customer, role__in=MANAGING_ROLES).values("group_id")
-    theirs = list(
-        Customer.objects.filter(came_of_age, merged_into__isnull=True)
-        .filter(
-            Q(pk__in=Link.objects.filter(agent=customer).values("principal_id"))
-            | Q(
-                pk__in=GroupMember.objects.filter(group_id__in=managed, role=Role.DEPENDENT).values(
-                    "customer_id"
-                )
-            )
-        )
-        .filter(_someone_acts_for())
-        .filter(unreviewed)
-        .order_by("last_name", "first_name", "id")
-    )
-    return {"own": own, "theirs": theirs}
