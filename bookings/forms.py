@@ -187,7 +187,10 @@ class ReceiptForm(forms.Form):
                 validate_email(address)
             except forms.ValidationError:
                 raise forms.ValidationError(f"“{address}” is not an email address.") from None
-        return list(dict.fromkeys(addresses))
+        unique = {}
+        for address in addresses:  # the same address in other capitals goes once
+            unique.setdefault(address.lower(), address)
+        return list(unique.values())
 
 
 class IntakeFormForm(forms.Form):
@@ -197,6 +200,8 @@ class IntakeFormForm(forms.Form):
 
     name = forms.CharField(max_length=80)
     is_active = forms.BooleanField(label="In use", required=False, initial=True)
+    #: The form's version when opened: saving over someone else's change is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, instance=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -205,6 +210,7 @@ class IntakeFormForm(forms.Form):
         if instance:
             self.fields["name"].initial = instance.name
             self.fields["is_active"].initial = instance.is_active
+            self.fields["version"].initial = instance.version
         for row in range(self.ROWS):
             given = questions[row] if row < len(questions) else {}
             self.fields[f"q{row}_text"] = forms.CharField(

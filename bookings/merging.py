@@ -48,4 +48,4 @@ def register():
     # sessions keep paying for the visits they paid for.
     merging.register(Package, "owner", label="packages")
     merging.register(FormRequest, "subject", label="intake forms")
-    merging.register(FormRequest, "completed_by", label="intake forms filled in for others")
+    merging.register(FormRequest, "completed_by", label="intake forms they filled in")

@@ -114,6 +114,8 @@ class Package(models.Model):
         related_name="package",
         editable=False,
     )
+    #: The selling form's one-time key: a double-clicked Sell Package sells once, free or not.
+    request_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     bought_at = models.DateTimeField(default=timezone.now, editable=False)
     bought_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

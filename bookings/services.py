@@ -7,7 +7,8 @@ exclusion constraint also refuses overlapping bookings of one attendee, for the 
 lock could miss.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -265,7 +266,7 @@ def buy_package(*, actor, customer_id, service_id, sessions, price, key=None):
     """Sell a package of `sessions` sessions of a service for `price` (minor units), charged
     to the customer's house account in the same transaction."""
     from billing.money import MAX_AMOUNT, format_money
-    from billing.services import post
+    from billing.services import AlreadyPosted, post
 
     if not isinstance(sessions, int) or not 1 <= sessions <= MAX_SESSIONS:
         raise KinshipError(f"Choose from 1 to {MAX_SESSIONS} sessions.")
@@ -273,6 +274,8 @@ def buy_package(*, actor, customer_id, service_id, sessions, price, key=None):
         raise KinshipError(f"Enter a price from nothing to {format_money(MAX_AMOUNT)}.")
     with transaction.atomic():
         owner = lock_customers([customer_id], active_for="selling them a package")[int(customer_id)]
+        if key is not None and Package.objects.filter(request_key=key).exists():
+            raise AlreadyPosted("That package was sold already; it was not sold twice.")
         service = _offered(service_id)
         what = f"{sessions} × {service.name}"
         charge = None
@@ -291,6 +294,7 @@ def buy_package(*, actor, customer_id, service_id, sessions, price, key=None):
             sessions=sessions,
             price=price,
             charge=charge,
+            request_key=key,
             bought_by=actor if actor is not None and actor.is_authenticated else None,
         )
         record_activity(
@@ -391,9 +395,15 @@ def email_receipt(*, actor, package_id, recipients):
             actor=actor,
             kind="package.receipt",
             message=f"Emailed the receipt for {package.sessions} × {package.service.name} to "
-            f"{', '.join(row.to_address for row in sent)}.",
+            f"{_listed([row.to_address for row in sent])}.",
         )
     return sent
+
+
+def _listed(addresses, shown=3):
+    """A few addresses, then how many more: a History line has room for a sentence, not a list."""
+    more = len(addresses) - shown
+    return ", ".join(addresses[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 # Intake forms: asked for an appointment, filled in by the client or for them.
@@ -437,6 +447,12 @@ def request_form(*, actor, appointment_id, form_id):
     return request
 
 
+ANSWER_PARSERS = {
+    QuestionKind.NUMBER: (Decimal, "a number"),
+    QuestionKind.DATE: (date.fromisoformat, "a date"),
+}
+
+
 def _checked_answers(questions, answers):
     """The answers keyed by question number, every required one given."""
     kept = {}
@@ -446,6 +462,12 @@ def _checked_answers(questions, answers):
             raise KinshipError(f"Answer “{question['text']}”.")
         if question["kind"] == QuestionKind.YES_NO and answer not in ("", "Yes", "No"):
             raise KinshipError(f"Answer “{question['text']}” with yes or no.")
+        if answer and question["kind"] in ANSWER_PARSERS:
+            parse, words = ANSWER_PARSERS[question["kind"]]
+            try:
+                parse(answer)
+            except (ValueError, ArithmeticError):
+                raise KinshipError(f"Answer “{question['text']}” with {words}.") from None
         kept[str(number)] = answer[:2000]
     return kept
 
@@ -503,19 +525,29 @@ def send_reminders(*, now=None, ahead=timedelta(hours=24)):
     due = Appointment.objects.filter(status=Status.BOOKED, starts_at__gt=now, starts_at__lte=now + ahead)
     count = 0
     for appointment in due.select_related("attendee", "booked_by", "service").iterator():
-        with transaction.atomic():
-            count += notifications.about_appointment(
-                "booking.reminder", appointment, once_key=f"reminder:{appointment.pk}:{appointment.version}"
-            )
+        try:
+            with transaction.atomic():
+                count += notifications.about_appointment(
+                    "booking.reminder",
+                    appointment,
+                    once_key=f"reminder:{appointment.pk}:{appointment.version}",
+                )
+        except IntegrityError:  # another run reminded of it at the same moment
+            continue
     return count
 
 
-def save_intake_form(*, form_id=None, name, questions, is_active=True):
+def save_intake_form(*, form_id=None, name, questions, is_active=True, version=None):
     """Add or change an intake form. Requests already made keep the questions they asked."""
     kinds = set(QuestionKind.values)
+    name = (name or "").strip()
+    if not name:
+        raise KinshipError("Give the form a name.")
     if not questions or any(not q.get("text") or q.get("kind") not in kinds for q in questions):
         raise KinshipError("Ask at least one question, each with a kind of answer.")
-    fields = {"name": name.strip(), "questions": questions, "is_active": bool(is_active)}
+    if IntakeForm.objects.filter(name__iexact=name).exclude(pk=form_id).exists():
+        raise KinshipError("There is already a form with that name.")
+    fields = {"name": name, "questions": questions, "is_active": bool(is_active)}
     try:
         with transaction.atomic():
             if form_id is None:
@@ -523,10 +555,12 @@ def save_intake_form(*, form_id=None, name, questions, is_active=True):
             intake = IntakeForm.objects.select_for_update().filter(pk=form_id).first()
             if intake is None:
                 raise KinshipError("That form no longer exists.")
+            if version is not None and intake.version != version:
+                raise StaleEdit("Someone else changed this form since you opened it. Reload and try again.")
             for field, value in fields.items():
                 setattr(intake, field, value)
             intake.version += 1
             intake.save()
             return intake
-    except IntegrityError:
+    except IntegrityError:  # the same name saved at another desk a moment ago
         raise KinshipError("There is already a form with that name.") from None

@@ -343,18 +343,23 @@ def form_edit(request, form_id=None):
 def _form_edit(request, form_id):
     intake = get_object_or_404(IntakeForm, pk=form_id) if form_id else None
     form = IntakeFormForm(request.POST or None, instance=intake)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             saved = services.save_intake_form(
-                form_id=form_id, name=data["name"], questions=data["questions"], is_active=data["is_active"]
+                form_id=form_id,
+                name=data["name"],
+                questions=data["questions"],
+                is_active=data["is_active"],
+                version=data["version"],
             )
         except KinshipError as error:
-            form_status(form, error)
+            status = form_status(form, error)
         else:
             messages.success(request, f"The form “{saved.name}” was saved.")
             return redirect("bookings:forms")
-    return render(request, "bookings/form_edit.html", {"form": form, "intake": intake})
+    return render(request, "bookings/form_edit.html", {"form": form, "intake": intake}, status=status)
 
 
 # The services the business offers, kept by Managers.

@@ -5,6 +5,7 @@ Apps build the words; this module only records and sends. One row per address, s
 says exactly what went to whom, and a copy to a linked client says whose business it is.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -34,7 +35,7 @@ def queue(*, kind, subject, body, about, recipients, once_key=None):
     rows, seen = [], set()
     for recipient in recipients:
         to = recipient.to
-        key = f"{once_key}:{to or recipient.customer.pk}" if once_key else None
+        key = f"{once_key}:{_who(recipient)}" if once_key else None
         if (to or recipient) in seen or (key and Email.objects.filter(once_key=key).exists()):
             continue
         seen.add(to or recipient)
@@ -44,7 +45,7 @@ def queue(*, kind, subject, body, about, recipients, once_key=None):
                 about=about,
                 to_address=to,
                 kind=kind,
-                subject=subject,
+                subject=subject[:200],
                 body=body,
                 status=Email.Status.QUEUED if to else Email.Status.NO_ADDRESS,
                 once_key=key,
@@ -55,6 +56,13 @@ def queue(*, kind, subject, body, about, recipients, once_key=None):
     if queued:
         transaction.on_commit(lambda: _enqueue(queued))
     return rows
+
+
+def _who(recipient):
+    """A short stand-in for a recipient in a once-only key (addresses may be long)."""
+    if recipient.customer is not None:
+        return f"c{recipient.customer.pk}"
+    return "a" + hashlib.sha256(recipient.to.lower().encode()).hexdigest()[:32]
 
 
 def _enqueue(email_ids):

@@ -118,12 +118,15 @@ def blockers(survivor, absorbed):
 class Journal:
     """What a merge did, kept on its Merge record so that Undo Merge can put it back.
 
-    `moved`: for each relation, the ids of the rows that moved to the survivor.
+    `moved`: for each relation, the ids of the rows that moved to the survivor; `versions`:
+    for rows that keep a version (an appointment, a package), their versions then, so that
+    Undo refuses to move back a row used since (a package a session was taken from).
     `deleted`: rows a fold removed, whole, by model. `changed`: rows a fold changed, with
     their values before and the version they had after, by model and id.
     """
 
     moved: dict = dataclasses.field(default_factory=dict)
+    versions: dict = dataclasses.field(default_factory=dict)
     deleted: dict = dataclasses.field(default_factory=dict)
     changed: dict = dataclasses.field(default_factory=dict)
     #: Why Undo Merge cannot put back what a fold did (money moved by ledger entries,
@@ -151,7 +154,13 @@ class Journal:
         self.final.append(reason)
 
     def as_json(self):
-        return {"moved": self.moved, "deleted": self.deleted, "changed": self.changed, "final": self.final}
+        return {
+            "moved": self.moved,
+            "versions": self.versions,
+            "deleted": self.deleted,
+            "changed": self.changed,
+            "final": self.final,
+        }
 
 
 def fold_and_move(survivor, absorbed):
@@ -166,9 +175,16 @@ def fold_and_move(survivor, absorbed):
         if rule.keep:
             continue
         rows = model._base_manager.filter(**{name: absorbed})
-        ids = list(rows.values_list("pk", flat=True))
+        key = f"{model._meta.label}.{name}"
+        if _has_version(model):
+            versions = dict(rows.values_list("pk", "version"))
+            ids = list(versions)
+            if ids:
+                journal.versions[key] = [versions[pk] for pk in ids]
+        else:
+            ids = list(rows.values_list("pk", flat=True))
         if ids:
-            journal.moved[f"{model._meta.label}.{name}"] = ids
+            journal.moved[key] = ids
             model._base_manager.filter(pk__in=ids).update(**{name: survivor})
     return moved, journal
 
@@ -203,7 +219,11 @@ def put_back(survivor, absorbed, journal):
         label, name = key.rsplit(".", 1)
         model = _model(label)
         rows = model._base_manager.filter(pk__in=ids, **{name: survivor})
-        if rows.count() != len(ids):
+        then = journal.get("versions", {}).get(key)
+        unchanged = rows.count() == len(ids)
+        if unchanged and then is not None:
+            unchanged = dict(rows.values_list("pk", "version")) == dict(zip(ids, then, strict=True))
+        if not unchanged:
             raise Unsafe(
                 f"some {model._meta.verbose_name_plural} that moved have been changed or removed since."
             )
@@ -240,6 +260,10 @@ def _refuse_rows_to_tombstones(deleted, *, coming_back):
     live = set(Customer.objects.filter(pk__in=wanted, merged_into__isnull=True).values_list("pk", flat=True))
     if wanted - live - {coming_back.pk}:
         raise Unsafe("a customer it linked to has been merged into another account since.")
+
+
+def _has_version(model):
+    return any(field.name == "version" for field in model._meta.concrete_fields)
 
 
 def _customer_fields(model):

@@ -81,6 +81,7 @@ class Migration(migrations.Migration):
                 ("sessions", models.PositiveSmallIntegerField()),
                 ("used", models.PositiveSmallIntegerField(default=0, editable=False)),
                 ("price", models.BigIntegerField()),
+                ("request_key", models.UUIDField(blank=True, editable=False, null=True, unique=True)),
                 ("bought_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
                 ("version", models.PositiveIntegerField(default=1, editable=False)),
                 (

@@ -569,4 +569,4 @@ def test_undo_merges_refusal_reads_well_for_appointments(actor, catalogue, types
     record = cancelled_after_the_merge(actor, catalogue, types, twins)
     with pytest.raises(KinshipError) as raised:
         customer_services.undo_merge(actor=actor, merge_id=record.pk)
-    assert "one of the appointments the merge combined has been changed since" in raised.value.message
+    assert "some appointments that moved have been changed or removed since" in raised.value.message
