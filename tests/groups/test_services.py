@@ -358,6 +358,7 @@ def test_a_dependent_is_emailed_when_someone_may_now_act_for_them(
             member_role=Role.DEPENDENT,
             member_label_id=labels["Child"].pk,
         )
+
     def told():
         return Email.objects.filter(kind="group.granted")
 
