@@ -13,7 +13,7 @@ from billing.models import Account, AccountHolder, Entry, Kind
 from billing.money import MAX_AMOUNT
 from billing.money import format_money as money
 from customers.errors import KinshipError, StaleEdit
-from customers.services import lock_customers, record_activity
+from customers.services import lock_customers, record_activity, staff_user
 
 #: What each everyday posting does to the balances: (house, credit) per unit of amount.
 EFFECTS = {
@@ -109,7 +109,7 @@ def _write(account, *, customer_id, kind, amount, house, credit, actor, memo, ke
         house_after=account.house_balance,
         credit_after=account.credit_balance,
         memo=memo,
-        posted_by=actor if actor is not None and actor.is_authenticated else None,
+        posted_by=staff_user(actor),
         request_key=key,
         **links,
     )

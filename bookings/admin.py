@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from bookings.models import FormRequest, IntakeForm, Package, Service
-from groups.admin import ReadOnlyAdmin
+from customers.admin import ReadOnlyAdmin
 
 
 @admin.register(Service)

@@ -8,6 +8,15 @@ from billing.money import MAX_AMOUNT, format_money, parse_money
 from bookings.models import IntakeForm, QuestionKind, Service
 
 
+def _when_field(label="When"):
+    return forms.DateTimeField(
+        label=label,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={"required": "Choose when.", "invalid": "Enter a date and time."},
+    )
+
+
 class BookForm(forms.Form):
     """Book a service at a time, for the customer or, when they may book for others, for one
     of those (the "For" dropdown)."""
@@ -20,12 +29,7 @@ class BookForm(forms.Form):
             "invalid_choice": "That service is no longer offered.",
         },
     )
-    starts_at = forms.DateTimeField(
-        label="When",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        error_messages={"required": "Choose when.", "invalid": "Enter a date and time."},
-    )
+    starts_at = _when_field()
     for_whom = forms.TypedChoiceField(
         label="For",
         coerce=int,
@@ -99,15 +103,6 @@ class ServiceForm(forms.ModelForm):
     def save(self, commit=True):
         self.instance.price = self.cleaned_data["price_text"]
         return super().save(commit=commit)
-
-
-def _when_field(label="When"):
-    return forms.DateTimeField(
-        label=label,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        error_messages={"required": "Choose when.", "invalid": "Enter a date and time."},
-    )
 
 
 class MoveForm(forms.Form):

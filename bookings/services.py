@@ -26,7 +26,7 @@ from bookings.models import (
     Status,
 )
 from customers.errors import KinshipError, StaleEdit
-from customers.services import lock_customers, record_activity
+from customers.services import lock_customers, record_activity, staff_user
 from linking.authority import may_act_for
 
 CAN_BOOK = "can_book"
@@ -94,7 +94,7 @@ def book(*, actor, attendee_id, service_id, starts_at, booked_by_id=None):
                     service=service,
                     starts_at=starts_at,
                     ends_at=ends_at,
-                    created_by=actor if actor is not None and actor.is_authenticated else None,
+                    created_by=staff_user(actor),
                 )
         except IntegrityError:  # the exclusion constraint: another desk booked the slot first
             raise KinshipError(
@@ -295,7 +295,7 @@ def buy_package(*, actor, customer_id, service_id, sessions, price, key=None):
             price=price,
             charge=charge,
             request_key=key,
-            bought_by=actor if actor is not None and actor.is_authenticated else None,
+            bought_by=staff_user(actor),
         )
         record_activity(
             customers=[owner],
@@ -339,7 +339,7 @@ def _redeem(actor, appointment, attendee, package_id):
     Redemption.objects.create(
         package=package,
         appointment=appointment,
-        created_by=actor if actor and actor.is_authenticated else None,
+        created_by=staff_user(actor),
     )
     left = f"{package.left} of {package.sessions} left"
     visit = f"{appointment.service.name} on {_when(appointment.starts_at)}"
@@ -434,7 +434,7 @@ def request_form(*, actor, appointment_id, form_id):
             form=form,
             subject=subject_person,
             questions=form.questions,
-            requested_by=actor if actor is not None and actor.is_authenticated else None,
+            requested_by=staff_user(actor),
         )
         record_activity(
             customers=[subject_person],
@@ -494,7 +494,7 @@ def complete_form(*, actor, request_id, completed_by_id, answers, version=None):
         request.answers = _checked_answers(request.questions, answers)
         request.completed_at = timezone.now()
         request.completed_by = by
-        request.entered_by = actor if actor is not None and actor.is_authenticated else None
+        request.entered_by = staff_user(actor)
         request.version += 1
         request.save(update_fields=["answers", "completed_at", "completed_by", "entered_by", "version"])
         name = request.form.name

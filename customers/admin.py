@@ -68,13 +68,9 @@ class CustomerAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "customer", "message", "actor"]
-    list_select_related = ["customer", "actor"]
-    raw_id_fields = ["customer", "actor"]
-    paginator = CappedCountPaginator
-    show_full_result_count = False
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records of what happened (history, the email log, ledger-like rows): shown to
+    superusers, never added, changed or deleted here."""
 
     def has_add_permission(self, request):
         return False
@@ -84,6 +80,15 @@ class ActivityAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Activity)
+class ActivityAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "customer", "message", "actor"]
+    list_select_related = ["customer", "actor"]
+    raw_id_fields = ["customer", "actor"]
+    paginator = CappedCountPaginator
+    show_full_result_count = False
 
 
 def _modern_waffle_admin(admin_class):
@@ -113,7 +118,7 @@ for _model in (Switch, Flag, Sample):
 
 
 @admin.register(Email)
-class EmailAdmin(admin.ModelAdmin):
+class EmailAdmin(ReadOnlyAdmin):
     """The email log: what went to whom and how it went; the profile's Emails tab shows the
     same per customer."""
 
@@ -123,12 +128,3 @@ class EmailAdmin(admin.ModelAdmin):
     raw_id_fields = ["recipient", "about"]
     paginator = CappedCountPaginator
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

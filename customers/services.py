@@ -35,7 +35,7 @@ def record_activity(*, customers, actor, kind, message):
     lines = [
         Activity(
             customer=customer,
-            actor=actor if actor and actor.is_authenticated else None,
+            actor=staff_user(actor),
             kind=kind,
             message=message(customer) if callable(message) else message,
         )
@@ -43,6 +43,12 @@ def record_activity(*, customers, actor, kind, message):
     ]
     Activity.objects.bulk_create(lines)
     return lines
+
+
+def staff_user(actor):
+    """The staff login to record as having done something, or None for the system (a
+    command, a background task) or an anonymous request."""
+    return actor if actor is not None and actor.is_authenticated else None
 
 
 def lock_customer(customer_id):
@@ -217,7 +223,7 @@ def merge_customers(*, actor, survivor_id, absorbed_id, token):
     merge = Merge.objects.create(
         survivor=survivor,
         absorbed=absorbed,
-        actor=_user(actor),
+        actor=staff_user(actor),
         moved=moved,
         journal=journal.as_json(),
         filled={"before": before, "after": {name: getattr(survivor, name) for name in before}},
@@ -231,10 +237,6 @@ def merge_customers(*, actor, survivor_id, absorbed_id, token):
         customers=[survivor, absorbed], actor=actor, kind="customer.merged", message=lambda c: lines[c.pk]
     )
     return merge
-
-
-def _user(actor):
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 @transaction.atomic
@@ -268,7 +270,7 @@ def undo_merge(*, actor, merge_id):
     Customer.objects.filter(pk=absorbed.pk).update(
         merged_into=None, merged_at=None, version=absorbed.version + 1
     )
-    merge.undone_at, merge.undone_by = timezone.now(), _user(actor)
+    merge.undone_at, merge.undone_by = timezone.now(), staff_user(actor)
     merge.save(update_fields=["undone_at", "undone_by"])
     lines = {
         survivor.pk: f"Undid the merge of {absorbed.full_name} (#{absorbed.pk}); what came from them "

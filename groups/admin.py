@@ -7,7 +7,7 @@ rules and write History; an admin form would bypass all three.
 from django.contrib import admin
 from django.db.models import Count
 
-from customers.admin import CappedCountPaginator
+from customers.admin import CappedCountPaginator, ReadOnlyAdmin
 from groups.models import CustomerGroup, GroupMember, MemberLabel, Segment
 
 
@@ -30,17 +30,6 @@ class MemberLabelAdmin(admin.ModelAdmin):
         if obj is not None and obj.members.exists():
             return False
         return super().has_delete_permission(request, obj)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class GroupMemberInline(admin.TabularInline):

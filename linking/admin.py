@@ -8,8 +8,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.db.models import Count
 
-from customers.admin import CappedCountPaginator
-from groups.admin import ReadOnlyAdmin
+from customers.admin import CappedCountPaginator, ReadOnlyAdmin
 from linking.models import AccessReview, Link, RelationshipType
 
 

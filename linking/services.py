@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from customers.errors import KinshipError, StaleEdit
 from customers.mail import Recipient, queue
-from customers.services import lock_customers, record_activity
+from customers.services import lock_customers, record_activity, staff_user
 from linking.models import PERMISSION_FIELDS, PERMISSIONS, AccessReview, Link, RelationshipType
 
 
@@ -188,13 +188,11 @@ def review_access(*, actor, customer_id, note=""):
     customer = lock_customers([customer_id])[int(customer_id)]
     if customer.is_merged:
         raise KinshipError(f"{customer.full_name} was merged into another client; review them there.")
-    review = AccessReview.objects.create(customer=customer, reviewed_by=_user(actor), note=note.strip()[:300])
+    review = AccessReview.objects.create(
+        customer=customer, reviewed_by=staff_user(actor), note=note.strip()[:300]
+    )
     said = f": {review.note}" if review.note else "."
     record_activity(
         customers=[customer], actor=actor, kind="link.access_reviewed", message=f"Access reviewed at 18{said}"
     )
     return review
-
-
-def _user(actor):
-    return actor if actor is not None and actor.is_authenticated else None
