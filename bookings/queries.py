@@ -10,6 +10,8 @@ from customers.paging import page_of
 from linking.authority import agents_for, principals_for
 
 UPCOMING_SHOWN = 20
+#: The most recent forms the Forms tab lists about a customer.
+FORMS_SHOWN = 50
 
 
 def _theirs(customer):
@@ -61,7 +63,8 @@ def day(on):
 def _offer_packages(appointments):
     """Give each appointment still to be marked `.packages`: the packages with sessions left
     that may pay for it, the attendee's own first, then those of people whose sessions they
-    may use. Three queries for the whole day, however many appointments."""
+    may use. Five queries for the whole day, however many appointments (none on a day with
+    nothing left to mark)."""
     waiting = [a for a in appointments if a.status == Status.BOOKED]
     for appointment in appointments:
         appointment.packages = []
@@ -90,7 +93,8 @@ def _offer_packages(appointments):
 
 def usable_owners(attendee_ids):
     """{attendee id: ids of the people whose packages they may use}, by links with Can Use
-    Sessions from Packages and the group rule (Owner and Admins for Dependents). Two queries."""
+    Sessions from Packages and the group rule (Owner and Admins for Dependents). Three
+    queries and a read of the account-linking switch."""
     from groups.features import account_linking_on
     from groups.models import MANAGING_ROLES, GroupMember, Role
     from linking.models import Link
@@ -148,7 +152,7 @@ def forms_of(customer):
     own = list(
         FormRequest.objects.filter(subject=customer)
         .select_related(*related)
-        .order_by("-requested_at", "-id")[:50]
+        .order_by("-requested_at", "-id")[: FORMS_SHOWN + 1]
     )
     for_others = list(
         FormRequest.objects.filter(
@@ -157,7 +161,7 @@ def forms_of(customer):
         .select_related(*related)
         .order_by("requested_at", "id")
     )
-    return {"own": own, "for_others": for_others}
+    return {"own": own[:FORMS_SHOWN], "more": len(own) > FORMS_SHOWN, "for_others": for_others}
 
 
 def who_may_complete(form_request):

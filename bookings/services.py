@@ -120,7 +120,10 @@ def book(*, actor, attendee_id, service_id, starts_at, booked_by_id=None):
 
 def _lock_appointment(appointment_id, version):
     appointment = (
-        Appointment.objects.select_for_update().select_related("service").filter(pk=appointment_id).first()
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("service")
+        .filter(pk=appointment_id)
+        .first()
     )
     if appointment is None:
         raise KinshipError("That appointment no longer exists.")
@@ -317,7 +320,10 @@ def _redeem(actor, appointment, attendee, package_id):
     desks using its last session one after the other find it used; the database refuses
     more than bought in any case."""
     package = (
-        Package.objects.select_for_update().select_related("owner", "service").filter(pk=package_id).first()
+        Package.objects.select_for_update(of=("self",))
+        .select_related("owner", "service")
+        .filter(pk=package_id)
+        .first()
     )
     if package is None:
         raise KinshipError("That package no longer exists.")
@@ -481,7 +487,9 @@ def complete_form(*, actor, request_id, completed_by_id, answers, version=None):
         if subject_id is None:
             raise KinshipError("That form request no longer exists.")
         people = lock_customers({subject_id, int(completed_by_id)})
-        request = FormRequest.objects.select_for_update().select_related("form").get(pk=request_id)
+        request = (
+            FormRequest.objects.select_for_update(of=("self",)).select_related("form").get(pk=request_id)
+        )
         if request.subject_id not in people:
             raise StaleEdit("The form changed meanwhile (its client was merged). Reload and try again.")
         if version is not None and request.version != version:

@@ -1,12 +1,17 @@
 """Merge Accounts in the back office: Managers only, a preview, blockers, and a stale preview."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from bookings.models import Appointment, FormRequest, IntakeForm, Package, Service
 from customers.merging import merge_token
-from customers.models import Customer, Merge
+from customers.models import Customer, Email, Merge
 from groups import services as group_services
+from linking.models import AccessReview
 from tests.factories import ActivityFactory, CustomerFactory
 from tests.perf.test_query_counts import AUTH, PERMS, queries_for
 
@@ -88,20 +93,64 @@ def test_unknown_duplicates(manager, pair, bad):
     assert not Merge.objects.exists()
 
 
+def rows_of_every_kind(dupe, count):
+    """`count` more rows on `dupe` of each relation the newer apps added: packages, forms
+    asked of them and forms they filled in for someone else, emails to them and about them,
+    access reviews. Written straight to the tables: only the counts matter here."""
+    service = Service.objects.get_or_create(name="Haircut", defaults={"duration_minutes": 30, "price": 2500})[
+        0
+    ]
+    form = IntakeForm.objects.get_or_create(name="Health questions")[0]
+    other = CustomerFactory(first_name="Cal")
+    for _ in range(count):
+        Package.objects.create(owner=dupe, service=service, sessions=5, price=0)
+        # A day of its own for each, so PostgreSQL's exclusion constraint never sees two at once.
+        starts_at = timezone.now() + timedelta(days=1 + Appointment.objects.count())
+        for attendee in (dupe, other):
+            visit = Appointment.objects.create(
+                attendee=attendee,
+                service=service,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(minutes=30),
+            )
+            FormRequest.objects.create(
+                appointment=visit,
+                form=form,
+                subject=attendee,
+                **(
+                    {}
+                    if attendee == dupe
+                    else {"completed_by": dupe, "completed_at": starts_at, "answers": {"0": ""}}
+                ),
+            )
+        for to, about in ((dupe, other), (other, dupe)):
+            Email.objects.create(
+                recipient=to, about=about, to_address=to.email, kind="x", subject="s", body="b"
+            )
+        AccessReview.objects.create(customer=dupe)
+
+
 def test_the_preview_counts_once_per_relation_whatever_the_rows(manager, pair):
     """One count per relation to Customer, not a query per row."""
     anna, dupe = pair
+    rows_of_every_kind(dupe, 1)
     url = reverse("customers:merge", args=[anna.pk]) + f"?duplicate={dupe.pk}"
     manager.get(url)
     small = queries_for(manager, url)
     ActivityFactory.create_batch(40, customer=dupe)
+    rows_of_every_kind(dupe, 20)
     assert queries_for(manager, url) == small
     # Both customers; the group rule's look at their places (2), the account rule's at
     # their accounts (1) and the booking rule's at overlapping appointments (1); one count
     # per relation whose rows move and are counted (tombstones, history, group places,
     # links, client group memberships, account, appointments, appointments booked for
-    # others); the switches, for the menu.
-    assert small == AUTH + PERMS + 2 + 2 + 1 + 1 + 8 + 1
+    # others: 8; and since packages and the rest came: emails to them, emails about them,
+    # access reviews, packages, intake forms about them and intake forms they filled in
+    # for others: 6 more); the switches, for the menu.
+    assert small == AUTH + PERMS + 2 + 2 + 1 + 1 + 8 + 6 + 1
+    preview = manager.get(url).text
+    for words in ("Packages: <strong>21</strong>", "Access reviews: <strong>21</strong>"):
+        assert words in preview, words
 
 
 def test_undo_merge_from_the_relations_list(manager, pair, linking_on, front_desk_user):

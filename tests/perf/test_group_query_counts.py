@@ -18,8 +18,13 @@ pytestmark = pytest.mark.django_db
 
 # The customer's memberships, then every member of their groups with customer and label.
 GROUP = 2
-# Both halves of every link of the customer, with the two customers and the type.
-LINKS = 1
+# Both halves of every link of the customer, with the two customers and the type...
+LINK_ROWS = 1
+# ...and the review of access at 18 on the Linked Clients panel (linking.queries.review_flags):
+# whether the customer's own access is due, and which of the people they act for are due.
+REVIEW_OWN = 1
+REVIEW_THEIRS = 1
+LINKS = LINK_ROWS + REVIEW_OWN + REVIEW_THEIRS
 
 PAGES = [
     # (name, url builder, headers, expected queries beyond auth + permissions)

@@ -1,15 +1,19 @@
 """The Linked Clients section, the Linked Accounts tab, the relations list and the link form
 run a fixed number of queries, whether a customer has 2 links or 30."""
 
+from datetime import date, timedelta
+
 import pytest
 from django.urls import reverse
 from waffle.testutils import override_switch
 
+from groups import services as group_services
 from groups.features import ACCOUNT_LINKING
+from groups.models import Role
 from linking import services
 from linking.models import RelationshipType
 from tests.factories import CustomerFactory
-from tests.perf.test_group_query_counts import LINKS
+from tests.perf.test_group_query_counts import LINK_ROWS, LINKS
 from tests.perf.test_query_counts import AUTH, HTMX, PERMS, SWITCH, queries_for
 
 pytestmark = pytest.mark.django_db
@@ -26,13 +30,13 @@ PAGES = [
         {**HTMX, "HX-Target": "customer-tabs"},
         1 + SWITCH + GROUP + LINKS,
     ),
-    # The customer, their memberships and every member of their groups, links, the merge
-    # records, and tombstones older than merge records.
+    # The customer, their memberships and every member of their groups, links (no review
+    # flags here), the merge records, and tombstones older than merge records.
     (
         "relations list",
         lambda c: reverse("linking:relations", args=[c.pk]),
         {},
-        SWITCH + 1 + GROUP + LINKS + 2,
+        SWITCH + 1 + GROUP + LINK_ROWS + 2,
     ),
     # The customer; the matches, and which of them are linked to the customer already.
     (
@@ -70,3 +74,58 @@ def test_link_page_query_count_is_fixed(desk, name, url, headers, extra):
     grow(customer, 28)
     large = queries_for(desk, url(customer), **headers)
     assert small == large == AUTH + PERMS + extra, name
+
+
+# The Access Reviews list: those who turned 18 within the year while others may act for them,
+# not yet reviewed (linking.queries.reviews_due), in one query however many are due.
+REVIEWS_DUE = 1
+
+
+@override_switch(ACCOUNT_LINKING, active=True)
+def test_the_access_reviews_page_runs_a_fixed_number_of_queries(client, manager_user, labels):
+    """Due by a link and as a group's Dependent; children, adults long since, the reviewed, and
+    those nobody acts for are not listed, and do not add queries either."""
+    client.force_login(manager_user)
+    url = reverse("linking:access_reviews")
+    # Turned 18 a hundred days ago; a child of ten; an adult of 40 (cared for, not coming of age).
+    adult = date.today() - timedelta(days=round(18 * 365.25) + 100)
+    child, older = adult + timedelta(days=round(8 * 365.25)), adult - timedelta(days=round(22 * 365.25))
+
+    def add(count):
+        partner = RelationshipType.objects.get(name="Partner")
+        for n in range(count):
+            agent = CustomerFactory(last_name="Agent")
+            principal = CustomerFactory(
+                last_name="Due", date_of_birth=[child, older, adult, adult, adult][n % 5]
+            )
+            services.link_customers(
+                actor=None,
+                agent_id=agent.pk,
+                principal_id=principal.pk,
+                type_id=partner.pk,
+                agent_may={"can_book": True},
+            )
+            if n % 7 == 6:
+                services.review_access(actor=manager_user, customer_id=principal.pk, note="Still wanted.")
+        owner = CustomerFactory(last_name="Owner")
+        group = group_services.create_group(actor=None, owner_id=owner.pk, owner_label_id=labels["Parent"].pk)
+        for dependent in CustomerFactory.create_batch(
+            max(1, count // 4), last_name="Due", date_of_birth=adult
+        ):
+            group_services.add_member(
+                actor=None,
+                group_id=group.pk,
+                customer_id=dependent.pk,
+                role=Role.DEPENDENT,
+                label_id=labels["Child"].pk,
+            )
+        CustomerFactory.create_batch(count, last_name="Alone", date_of_birth=adult)  # nobody acts for them
+
+    add(2)
+    client.get(url)
+    small = queries_for(client, url)
+    add(40)
+    large = queries_for(client, url)
+    assert small == large == AUTH + PERMS + SWITCH + REVIEWS_DUE
+    page = client.get(url).text
+    assert page.count("Mark Reviewed</button>") >= 25 and "Alone" not in page
