@@ -2,6 +2,7 @@
 
 from uuid import uuid4
 
+from billing.features import billing_on
 from bookings import queries
 from bookings.features import bookings_on
 from bookings.forms import BookForm, BuyPackageForm, MoveForm
@@ -39,8 +40,6 @@ def bookings_context(request, customer):
 
 
 def _packages_context(request, customer):
-    from billing.features import billing_on
-
     user = request.user
     if not user.has_perm("bookings.view_package"):
         return {"packages": None}

@@ -14,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from billing.money import MAX_AMOUNT, format_money
+from billing.services import AlreadyPosted, post
 from bookings import notifications
 from bookings.models import (
     Appointment,
@@ -268,9 +270,6 @@ def mark(*, actor, appointment_id, status, version=None, package_id=None):
 def buy_package(*, actor, customer_id, service_id, sessions, price, key=None):
     """Sell a package of `sessions` sessions of a service for `price` (minor units), charged
     to the customer's house account in the same transaction."""
-    from billing.money import MAX_AMOUNT, format_money
-    from billing.services import AlreadyPosted, post
-
     if not isinstance(sessions, int) or not 1 <= sessions <= MAX_SESSIONS:
         raise KinshipError(f"Choose from 1 to {MAX_SESSIONS} sessions.")
     if not isinstance(price, int) or not 0 <= price <= MAX_AMOUNT:
@@ -415,15 +414,20 @@ def _listed(addresses, shown=3):
 # Intake forms: asked for an appointment, filled in by the client or for them.
 
 
-def request_form(*, actor, appointment_id, form_id):
-    """Ask the attendee to fill in a form before an appointment; they and everyone who may
-    complete forms for them get the request by email."""
+def request_form(*, actor, appointment_id, form_id, on_behalf_of=None):
+    """Ask the attendee to fill in a form before an appointment, from their profile or, with
+    `on_behalf_of`, from that of someone who may still book for them; they and everyone who
+    may complete forms for them get the request by email."""
     with transaction.atomic():
         first = Appointment.objects.filter(pk=appointment_id).values_list("attendee_id", flat=True).first()
         if first is None:
             raise KinshipError("That appointment no longer exists.")
-        people = lock_customers([first])
+        people = lock_customers({first} | ({int(on_behalf_of)} if on_behalf_of else set()))
         appointment = _moved_check(_lock_appointment(appointment_id, None), people)
+        agent = people.get(int(on_behalf_of)) if on_behalf_of else None
+        attendee = people[appointment.attendee_id]
+        if agent is not None and agent.pk != attendee.pk and not may_act_for(agent, attendee, CAN_BOOK):
+            raise KinshipError(f"{agent.full_name} may no longer manage {attendee.full_name}'s appointments.")
         if appointment.status != Status.BOOKED:
             raise KinshipError(
                 f"That appointment is {appointment.get_status_display().lower()}; "

@@ -12,8 +12,10 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from billing.features import billing_on
 from bookings import queries, services
 from bookings.features import bookings_feature
 from bookings.forms import (
@@ -32,7 +34,6 @@ from customers.forms import is_id
 from customers.mail import Recipient
 from customers.queries import get_live_customer
 from customers.responses import done, embedded, form_status, next_url, refused
-from linking.authority import may_act_for
 
 
 def _back(request, customer):
@@ -175,7 +176,7 @@ def move(request, customer_id, appointment_id):
     return done(
         request,
         _back(request, customer),
-        f"{appointment.service.name} was moved to {moved.starts_at:%-d %b, %H:%M}.",
+        f"{appointment.service.name} was moved to {timezone.localtime(moved.starts_at):%-d %b, %H:%M}.",
     )
 
 
@@ -188,15 +189,11 @@ def request_form(request, customer_id, appointment_id):
     appointment = _own_appointment(customer, appointment_id)
     form_id = request.POST.get("form", "")
     try:
-        if appointment.attendee_id != customer.pk and not may_act_for(
-            customer, appointment.attendee, "can_book"
-        ):
-            raise KinshipError(
-                f"{customer.full_name} may no longer manage {appointment.attendee.full_name}'s appointments."
-            )
         if not is_id(form_id):
             raise KinshipError("Choose a form to request.")
-        asked = services.request_form(actor=request.user, appointment_id=appointment.pk, form_id=int(form_id))
+        asked = services.request_form(
+            actor=request.user, appointment_id=appointment.pk, form_id=int(form_id), on_behalf_of=customer.pk
+        )
     except KinshipError as error:
         return refused(request, error, _back(request, customer))
     return done(
@@ -256,8 +253,6 @@ def fill_form(request, customer_id, request_id):
 @bookings_feature
 @staff_required("bookings.add_package")
 def buy_package(request, customer_id):
-    from billing.features import billing_on
-
     customer = get_live_customer(customer_id)
     if not billing_on(request):
         raise Http404("Packages are charged to the house account: switch on billing.")

@@ -200,6 +200,28 @@ def test_a_form_is_asked_for_booked_appointments_only(actor, catalogue, health, 
     )
 
 
+def test_a_form_is_asked_from_the_profile_of_someone_who_may_book_for_the_attendee(
+    actor, health, visit, people
+):
+    asked = services.request_form(
+        actor=actor, appointment_id=visit.pk, form_id=health.pk, on_behalf_of=people["gus"].pk
+    )
+    assert asked.subject == people["eli"]
+
+
+def test_once_unlinked_the_agent_may_no_longer_ask_for_a_form(actor, health, visit, people):
+    """Dora may complete Eli's forms but not book for him; Gus's link is gone: from neither
+    profile may the desk ask Eli for a form."""
+    unlink(actor, people["gus_link"])
+    for who in ("dora", "gus"):
+        refused(
+            lambda who=who: services.request_form(
+                actor=actor, appointment_id=visit.pk, form_id=health.pk, on_behalf_of=people[who].pk
+            ),
+            f"^{people[who].full_name} may no longer manage Eli Brown's appointments\\.$",
+        )
+
+
 def test_a_form_not_in_use_is_not_asked(actor, health, visit):
     services.save_intake_form(form_id=health.pk, name=health.name, questions=QUESTIONS, is_active=False)
     refused(lambda: ask(actor, visit, health), "^Choose a form that is in use\\.$")
