@@ -65,7 +65,9 @@ def _offer_packages(appointments):
     that may pay for it, the attendee's own first, then those of people whose sessions they
     may use. Five queries for the whole day, however many appointments (none on a day with
     nothing left to mark)."""
-    waiting = [a for a in appointments if a.status == Status.BOOKED]
+    waiting = [
+        a for a in appointments if a.status == Status.BOOKED or (a.status == Status.ATTENDED and not _paid(a))
+    ]
     for appointment in appointments:
         appointment.packages = []
     if not waiting:
@@ -89,6 +91,13 @@ def _offer_packages(appointments):
             for owner in owners
             for package in by_owner_and_service.get((owner, appointment.service_id), ())
         ]
+
+
+def _paid(appointment):
+    try:
+        return appointment.redemption is not None
+    except Redemption.DoesNotExist:
+        return False
 
 
 def usable_owners(attendee_ids):

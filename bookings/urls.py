@@ -10,6 +10,7 @@ urlpatterns = [
     path("services/new/", views.service_form, name="service_create"),
     path("services/<int:service_id>/", views.service_form, name="service_edit"),
     path("bookings/<int:appointment_id>/mark/", views.mark, name="mark"),
+    path("bookings/<int:appointment_id>/redeem/", views.redeem, name="redeem"),
     path("customers/<int:customer_id>/bookings/book/", views.book, name="book"),
     path("customers/<int:customer_id>/bookings/<int:appointment_id>/cancel/", views.cancel, name="cancel"),
     path("customers/<int:customer_id>/bookings/<int:appointment_id>/move/", views.move, name="move"),

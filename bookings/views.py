@@ -122,6 +122,26 @@ def mark(request, appointment_id):
     return redirect(back_to)
 
 
+@require_POST
+@bookings_feature
+@staff_required("bookings.change_appointment")
+def redeem(request, appointment_id):
+    """Use a Session, from the Day View, for a visit marked attended without one."""
+    appointment = get_object_or_404(Appointment, pk=appointment_id)
+    back_to = next_url(request, reverse("bookings:day"))
+    package = request.POST.get("package", "")
+    if not is_id(package):
+        raise Http404("No such package.")
+    try:
+        services.redeem(actor=request.user, appointment_id=appointment.pk, package_id=int(package))
+    except KinshipError as error:
+        return refused(request, error, back_to)
+    messages.success(request, f"{appointment.attendee.full_name}'s visit was paid with a session.")
+    if request.htmx:
+        return HttpResponse(status=204, headers={"HX-Redirect": back_to})
+    return redirect(back_to)
+
+
 @require_GET
 @bookings_feature
 @staff_required("bookings.view_appointment")

@@ -261,6 +261,40 @@ def test_marking_with_a_package_from_the_day_view(desk, catalogue, pia, bookings
     assert package.used == 1 and Redemption.objects.get().appointment == visit
 
 
+def test_a_visit_marked_attended_without_a_session_is_paid_later_from_the_day_view(
+    desk, actor, catalogue, pia, bookings_on
+):
+    package = buy(actor, pia, catalogue.haircut, sessions=2)
+    visit = started(pia, catalogue.haircut)
+    services.mark(actor=actor, appointment_id=visit.pk, status=Status.ATTENDED, version=1)
+    day = f"{reverse('bookings:day')}?date={timezone.localtime(visit.starts_at):%Y-%m-%d}"
+    page = html.unescape(desk.get(day).content.decode())
+    assert "Use a Session" in page and "Session from own package (2 left)" in page
+
+    response = desk.post(reverse("bookings:redeem", args=[visit.pk]), {"package": package.pk, "next": day})
+
+    assert response.status_code == 302 and response["Location"] == day
+    package.refresh_from_db()
+    assert package.used == 1 and Redemption.objects.get().appointment == visit
+    page = html.unescape(desk.get(day).content.decode())
+    assert "Use a Session" not in page and "Paid with a session from Pia's own package" in page
+
+
+def test_paying_later_refuses_a_paid_visit_and_404s_a_bad_package(desk, actor, catalogue, pia, bookings_on):
+    package = buy(actor, pia, catalogue.haircut, sessions=2)
+    visit = started(pia, catalogue.haircut)
+    pay_with(actor, visit, package)
+    url = reverse("bookings:redeem", args=[visit.pk])
+
+    assert desk.post(url, {"package": "x"}).status_code == 404
+    again = desk.post(url, {"package": package.pk})
+    assert again.status_code == 400 and "That appointment was paid with a session already." in html.unescape(
+        again.content.decode()
+    )
+    package.refresh_from_db()
+    assert package.used == 1
+
+
 def test_a_linked_client_with_can_use_packages_pays_with_the_owners_session(
     actor, catalogue, types, pia, quinn, linking_on
 ):
