@@ -106,7 +106,7 @@ def test_receptionist_finds_loads_and_works_through_a_customer(desk_page, ada, b
     desk = loaded_customer(page)
     expect(desk.get_by_role("heading", name="Ada Lovelace")).to_be_visible()
     expect(page).to_have_url(f"/desk/{ada.pk}/")
-    expect(desk.get_by_role("tab")).to_have_text(["Summary", "History"])
+    expect(desk.get_by_role("tab")).to_have_text(["Summary", "Emails", "History"])
     expect_open_tab(page, "Summary")
     expect(page.get_by_role("tabpanel")).to_contain_text("ada@example.com")
     expect_same_document(page)
@@ -281,9 +281,11 @@ def test_keyboard_only_search_and_load(desk_page, ada):
     expect(loaded_customer(page).get_by_role("heading", name="Ada Lovelace")).to_be_visible()
     expect(page).to_have_url(f"/desk/{ada.pk}/")
     expect_same_document(page)
-    # Focus follows the swap to the open tab, so the next Tab reaches History.
+    # Focus follows the swap to the open tab, so the next Tabs reach Emails, then History.
     expect(page.get_by_role("tab", name="Summary")).to_be_focused()
     expect_htmx_done(page)
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("tab", name="Emails")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_role("tab", name="History")).to_be_focused()
     page.keyboard.press("Enter")
@@ -292,6 +294,8 @@ def test_keyboard_only_search_and_load(desk_page, ada):
     expect_same_document(page)
     # Arrow keys move along the tab strip, wrapping at the ends.
     expect(page.get_by_role("tab", name="History")).to_be_focused()
+    page.keyboard.press("ArrowLeft")
+    expect(page.get_by_role("tab", name="Emails")).to_be_focused()
     page.keyboard.press("ArrowLeft")
     expect(page.get_by_role("tab", name="Summary")).to_be_focused()
     page.keyboard.press("ArrowLeft")

@@ -366,7 +366,7 @@ def test_removing_asks_first_and_the_owner_goes_last(desk_page, linking_on, fami
     assert not CustomerGroup.objects.exists()
     # The Linked Accounts tab stays while linking is on, with no group in it: a receptionist
     # can add Anna's first relation from there.
-    expect(page.get_by_role("tab")).to_have_text(["Summary", "Linked Accounts", "History"])
+    expect(page.get_by_role("tab")).to_have_text(["Summary", "Linked Accounts", "Emails", "History"])
     page.get_by_role("tab", name="Linked Accounts").click()
     expect_open_tab(page, "Linked Accounts")
     linked = page.get_by_role("tabpanel", name="Linked Accounts")
@@ -408,7 +408,7 @@ def test_front_desk_linked_accounts_load_a_member_or_go_to_their_profile(
     ).click()
     desk = loaded_customer(page)
     expect(desk.get_by_role("heading", name="Anna Smith")).to_be_visible()
-    expect(desk.get_by_role("tab")).to_have_text(["Summary", "Linked Accounts", "History"])
+    expect(desk.get_by_role("tab")).to_have_text(["Summary", "Linked Accounts", "Emails", "History"])
     expect_htmx_done(page)
 
     desk.get_by_role("tab", name="Linked Accounts").click()
@@ -589,7 +589,7 @@ def test_a_superuser_switches_linking_off_and_on_in_the_admin(
 
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text("Anna Smith")
-    expect(page.get_by_role("tab")).to_have_text(["Summary", "History"])
+    expect(page.get_by_role("tab")).to_have_text(["Summary", "Emails", "History"])
     expect(group_panel(page)).to_have_count(0)
     expect(page.get_by_text("Smith family")).to_have_count(0)
     # The group pages and the tab answer 404, as if they never existed.
@@ -614,7 +614,7 @@ def test_a_superuser_switches_linking_off_and_on_in_the_admin(
 
     set_switch_in_admin(superuser_page, active=True)
     page.goto(f"/customers/{anna.pk}/")
-    expect(page.get_by_role("tab")).to_have_text(["Summary", "Linked Accounts", "History"])
+    expect(page.get_by_role("tab")).to_have_text(["Summary", "Linked Accounts", "Emails", "History"])
     expect_members(
         members_table(group_panel(page), "Smith family"),
         [

@@ -671,7 +671,7 @@ def test_with_linking_switched_off_the_links_and_their_pages_are_gone(
 
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text("Anna Smith")
-    expect(page.get_by_role("tab")).to_have_text(["Summary", "History"])
+    expect(page.get_by_role("tab")).to_have_text(["Summary", "Emails", "History"])
     expect(links_panel(page)).to_have_count(0)
     expect(page.get_by_text("Linked Clients")).to_have_count(0)
     expect(page.get_by_text("Ben Smith")).to_have_count(0)

@@ -193,8 +193,15 @@ def test_manager_merges_a_duplicate_from_the_profile(
     expect(side_by_side(page, "Email")).to_have_text(["—", "maria.lopes@example.com"])
     expect(side_by_side(page, "Phone")).to_have_text(["—", "07700 900456"])
     expect(page.get_by_role("heading", name="What moves to Maria Lopez")).to_be_visible()
-    expect(moves(page)).to_have_count(3)
-    for words in (f"History lines: {history_lines_moving}", "Group places: 1", "Links: 1"):
+    # The link made a "may now act for you" email to Maria Lopes: it moves too.
+    expect(moves(page)).to_have_count(5)
+    for words in (
+        f"History lines: {history_lines_moving}",
+        "Emails: 1",
+        "Emails about them: 1",
+        "Group places: 1",
+        "Links: 1",
+    ):
         expect(moves(page).filter(has_text=words)).to_have_count(1)
 
     # She presses Merge Accounts, reads the question and thinks better of it.
@@ -381,7 +388,8 @@ def test_manager_undoes_a_merge_from_the_account_relations_list(
         f"by {manager_user.get_full_name()}."
     )
     expect(region).to_contain_text(
-        f"Moved: history lines: {history_moved}; group places: 1; links: 1; details filled in: email, phone"
+        f"Moved: history lines: {history_moved}; emails: 1; emails about them: 1; group places: 1; links: 1; "
+        "details filled in: email, phone"
     )
 
     # Undo Merge asks first; she cancels, and nothing changes.
