@@ -239,6 +239,16 @@ class Email(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     #: Set for emails that must go once only (a reminder per appointment and recipient).
     once_key = models.CharField(max_length=100, null=True, blank=True, unique=True, editable=False)
+    #: The email that went again in place of this one (it failed, or there was no address).
+    #: Set once, so a second click sends nothing more.
+    sent_again_as = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sent_again_from",
+        editable=False,
+    )
 
     class Meta:
         ordering = ["-id"]
@@ -257,6 +267,10 @@ class Email(models.Model):
 
     def __str__(self):
         return f"{self.subject} to {self.to_address or 'nobody'}"
+
+    @property
+    def may_send_again(self):
+        return self.sent_again_as_id is None and self.status in (self.Status.FAILED, self.Status.NO_ADDRESS)
 
     @property
     def is_copy(self):

@@ -17,6 +17,11 @@ urlpatterns = [
     path("customers/<int:customer_id>/archive/", views.customer_archive, name="archive"),
     path("customers/<int:customer_id>/restore/", views.customer_restore, name="restore"),
     path("customers/<int:customer_id>/merge/", views.merge, name="merge"),
+    path(
+        "customers/<int:customer_id>/emails/<int:email_id>/send-again/",
+        views.send_email_again,
+        name="send_email_again",
+    ),
     path("merges/<int:merge_id>/undo/", views.undo_merge, name="undo_merge"),
     # Last, so that the fixed words above are never read as tab names.
     path("customers/<int:customer_id>/<slug:tab>/", views.profile, name="profile_tab"),

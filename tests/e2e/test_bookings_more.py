@@ -23,6 +23,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from bookings import services
 from bookings.models import FormRequest, IntakeForm, Package, Redemption, Status
+from customers.mail import Recipient
+from customers.mail import queue as mail_queue
 from customers.models import Customer, Email
 from linking import services as linking_services
 from linking.models import AccessReview, Link
@@ -243,6 +245,50 @@ def test_booking_for_a_dependent_emails_him_and_copies_the_owner_and_the_nanny(
         ("cara@example.com", "Ben"),
     ]
     assert browser_problems == []
+
+
+def test_send_again_on_the_emails_tab_resends_a_failed_email_once(desk_page, anna, ben, browser_problems):
+    """A confirmation that the mail server refused goes again from Anna's Emails tab; one to Ben,
+    who had no address, is refused until he has one."""
+    failed = _logged_email(anna, "Your appointment is booked", status=Email.Status.FAILED)
+    Email.objects.filter(pk=failed.pk).update(error="SMTPRecipientsRefused: mailbox full")
+    page = desk_page
+
+    row = email_rows(page, anna).first
+    expect(row).to_contain_text("Failed")
+    expect(row).to_contain_text("SMTPRecipientsRefused: mailbox full")
+    row.get_by_role("button", name="Send Again: Your appointment is booked").click()
+    expect(toast(page, "“Your appointment is booked” was sent again to anna@example.com.")).to_be_visible()
+    expect_htmx_done(page)
+    rows = page.get_by_role("table", name=re.compile(r"^Emails to ")).locator("tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Sent")
+    expect(rows.nth(1)).to_contain_text("Sent again")
+    expect(rows.nth(1).get_by_role("button")).to_have_count(0)
+
+    Customer.objects.filter(pk=ben.pk).update(email="")
+    unsent = _logged_email(ben, "Your form", status=Email.Status.NO_ADDRESS)
+    url = f"/customers/{ben.pk}/emails/{unsent.pk}/send-again/"
+    row = email_rows(page, ben).filter(has_text="Your form")
+    expect(row).to_contain_text("Not sent: no email address")
+    row.get_by_role("button", name="Send Again: Your form").click()
+    expect(toast(page, "Ben Smith has no email address; add one to their details first.")).to_be_visible()
+    refusals_of(browser_problems, url, 400)
+    expect(row).to_contain_text("Not sent: no email address")
+    assert list(Email.objects.filter(about=ben).values_list("pk", "sent_again_as")) == [(unsent.pk, None)]
+    assert browser_problems == []
+
+
+def _logged_email(customer, subject, *, status):
+    (email,) = mail_queue(
+        kind="booking.confirmation",
+        subject=subject,
+        body="Hello.",
+        about=customer,
+        recipients=[Recipient(customer)],
+    )
+    Email.objects.filter(pk=email.pk).update(status=status)
+    return email
 
 
 def test_change_time_from_the_parents_profile_moves_it_and_everyone_is_emailed_it_has_moved(
