@@ -24,8 +24,8 @@ def bookings_context(request, customer):
     # Whose appointments this profile may still cancel: the customer's own, and those of the
     # people they may book for now (a link removed since takes that away).
     manageable = {customer.pk, *(other.pk for other in others)}
-    upcoming = queries.upcoming(customer)
-    for appointment in upcoming:
+    upcoming = queries.upcoming_page(customer, page=page_number(request.GET.get("upcoming")))
+    for appointment in upcoming.items:
         appointment.can_cancel_here = can_cancel and appointment.attendee_id in manageable
     return {
         "upcoming": upcoming,
@@ -33,7 +33,7 @@ def bookings_context(request, customer):
         "form": BookForm(customer=customer, others=others) if can_book else None,
         "move_form": MoveForm() if can_cancel else None,
         "intake_forms": queries.active_forms()
-        if upcoming and user.has_perm("bookings.add_formrequest")
+        if upcoming.items and user.has_perm("bookings.add_formrequest")
         else [],
         **_packages_context(request, customer),
     }
@@ -56,7 +56,7 @@ def forms_visible(request, customer):
 
 def forms_context(request, customer):
     return {
-        "forms": queries.forms_of(customer),
+        "forms": queries.forms_of(customer, page=page_number(request.GET.get("page"))),
         "can_fill": request.user.has_perm("bookings.change_formrequest") and not customer.is_archived,
     }
 

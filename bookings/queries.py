@@ -10,8 +10,7 @@ from customers.paging import page_of
 from linking.authority import agents_for, principals_for
 
 UPCOMING_SHOWN = 20
-#: The most recent forms the Forms tab lists about a customer.
-FORMS_SHOWN = 50
+FORMS_SHOWN = 20
 
 
 def _theirs(customer):
@@ -21,13 +20,11 @@ def _theirs(customer):
     )
 
 
-def upcoming(customer, *, limit=UPCOMING_SHOWN):
-    """The next booked appointments the customer attends or booked for someone, soonest first."""
-    return list(
-        _theirs(customer)
-        .filter(status=Status.BOOKED, ends_at__gt=timezone.now())
-        .order_by("starts_at", "id")[:limit]
-    )
+def upcoming_page(customer, *, page=1, per_page=UPCOMING_SHOWN):
+    """The booked appointments still to come that the customer attends or booked for
+    someone, soonest first."""
+    booked = _theirs(customer).filter(status=Status.BOOKED, ends_at__gt=timezone.now())
+    return page_of(booked.order_by("starts_at", "id"), page, per_page)
 
 
 def past_page(customer, *, page=1, per_page=20):
@@ -154,15 +151,12 @@ def all_forms():
     return list(IntakeForm.objects.order_by("-is_active", "name", "id"))
 
 
-def forms_of(customer):
-    """The forms asked of the customer, and those asked of people they may complete forms
-    for that are still to be filled in. Three queries."""
+def forms_of(customer, *, page=1, per_page=FORMS_SHOWN):
+    """A page of the forms asked of the customer, newest first, and those asked of people
+    they may complete forms for that are still to be filled in. Three queries."""
     related = ("form", "appointment__service", "completed_by", "subject")
-    own = list(
-        FormRequest.objects.filter(subject=customer)
-        .select_related(*related)
-        .order_by("-requested_at", "-id")[: FORMS_SHOWN + 1]
-    )
+    asked_of_them = FormRequest.objects.filter(subject=customer).select_related(*related)
+    own = page_of(asked_of_them.order_by("-requested_at", "-id"), page, per_page)
     for_others = list(
         FormRequest.objects.filter(
             subject__in=principals_for(customer, "can_complete_forms"), completed_at__isnull=True
@@ -170,7 +164,7 @@ def forms_of(customer):
         .select_related(*related)
         .order_by("requested_at", "id")
     )
-    return {"own": own[:FORMS_SHOWN], "more": len(own) > FORMS_SHOWN, "for_others": for_others}
+    return {"own": own, "for_others": for_others}
 
 
 def who_may_complete(form_request):

@@ -395,6 +395,21 @@ def test_the_forms_tab_lists_own_forms_and_those_to_fill_in_for_others(
     assert "may fill in for others" not in text(desk.get(forms_tab(people["gus"])))
 
 
+def test_the_forms_tab_pages_through_every_form_asked(desk, actor, catalogue, health, people, bookings_on):
+    visits = [book(actor, people["eli"], catalogue.massage, ahead(day, 9)) for day in range(1, 23)]
+    asked = [ask(actor, visit, health) for visit in visits]
+
+    first = desk.get(forms_tab(people["eli"])).content.decode()
+    assert first.count(">Fill In</a>") == 20
+    assert f'href="{forms_tab(people["eli"])}?page=2"' in first and ">Newer</a>" not in first
+
+    # The two asked first are on the second page, newest first; nothing is out of reach.
+    second = desk.get(forms_tab(people["eli"]) + "?page=2").content.decode()
+    assert [fill_url(people["eli"], form) in second for form in asked[:3]] == [True, True, False]
+    assert ">Newer</a>" in second and ">Older</a>" not in second
+    assert "No forms on this page." in text(desk.get(forms_tab(people["eli"]) + "?page=3"))
+
+
 def test_the_forms_tab_is_gone_while_bookings_are_off(desk, people):
     with override_switch(BOOKINGS, active=False):
         page = desk.get(reverse("customers:profile", args=[people["eli"].pk])).content.decode()

@@ -319,14 +319,14 @@ def test_once_unlinked_the_agent_may_not_cancel_but_the_attendee_may(actor, brow
         "^Dora Brown may no longer manage Eli Brown's appointments\\.$",
     )
     # Still Eli's, and still shown on his profile, with its History.
-    assert queries.upcoming(browns.eli) == [on_behalf]
+    assert queries.upcoming_page(browns.eli).items == [on_behalf]
     booked = f"Booked Massage on {when(ahead(4, 11))}"
     assert lines(browns.eli, "booking") == [f"{booked}, by Dora Brown."]
 
     services.cancel(actor=actor, appointment_id=on_behalf.pk, version=1, on_behalf_of=browns.eli.pk)
 
     assert status_of(on_behalf) == (Status.CANCELLED, 2)
-    assert queries.upcoming(browns.eli) == []
+    assert queries.upcoming_page(browns.eli).items == []
     assert queries.past_page(browns.eli).items == [on_behalf]
     assert lines(browns.eli, "booking") == [
         f"{booked}, by Dora Brown.",
@@ -476,7 +476,7 @@ def test_a_booking_between_the_two_becomes_the_survivors_own_and_undo_restores_i
     between.refresh_from_db()
     assert (between.attendee, between.booked_by, between.status) == (eve, None, Status.BOOKED)
     # Shown once on Eve's profile, as her own.
-    assert queries.upcoming(eve) == [between]
+    assert queries.upcoming_page(eve).items == [between]
 
     customer_services.undo_merge(actor=actor, merge_id=record.pk)
 

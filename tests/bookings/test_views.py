@@ -230,6 +230,29 @@ def test_the_tab_lists_upcoming_soonest_first_and_past_newest_first_in_pages(
     assert html.count(">Cancel</button>") == 3
 
 
+def test_upcoming_appointments_page_on_their_own_keeping_the_past_lists_page(desk, catalogue, features_on):
+    """A weekly regular has more upcoming visits than one page holds: none is hidden."""
+    gil = CustomerFactory(first_name="Gil", last_name="Grey")
+    weekly = [made(gil, catalogue.haircut, ahead(7 * week + 1, 9)) for week in range(22)]
+    visits = [made(gil, catalogue.haircut, ahead(-day, 8), status=Status.ATTENDED) for day in range(1, 23)]
+
+    first = desk.get(tab_url(gil)).content.decode()
+    upcoming, older = sections(first)
+    assert times(upcoming) == [visit.starts_at for visit in weekly[:20]]
+    assert f'href="{tab_url(gil)}?upcoming=2"' in upcoming and ">Sooner</a>" not in upcoming
+
+    # Later upcoming ones, with the past list still on its second page.
+    both = desk.get(tab_url(gil) + "?page=2&upcoming=2").content.decode()
+    upcoming, older = sections(both)
+    assert times(upcoming) == [visit.starts_at for visit in weekly[20:]]
+    assert times(older) == [visit.starts_at for visit in visits[20:]]
+    # Each pager changes its own number and keeps the other's.
+    assert f'href="{tab_url(gil)}?page=2&amp;upcoming=1"' in upcoming and ">Later</a>" not in upcoming
+    assert f'href="{tab_url(gil)}?page=1&amp;upcoming=2"' in older
+    # The Cancel buttons are there on the later page too.
+    assert upcoming.count(">Cancel</button>") == 2
+
+
 def test_a_customer_with_no_appointments_sees_empty_lists(desk, features_on):
     page = text(desk.get(tab_url(CustomerFactory())))
     assert "No upcoming appointments." in page and "No past appointments." in page

@@ -131,7 +131,7 @@ def book_form(page: Page) -> Locator:
 
 
 def upcoming(page: Page) -> Locator:
-    return page.get_by_role("table", name="Upcoming appointments, soonest first")
+    return page.get_by_role("table", name=re.compile(r"^Upcoming appointments, soonest first"))
 
 
 def past(page: Page) -> Locator:
