@@ -94,6 +94,11 @@ class Appointment(models.Model):
     def is_upcoming(self):
         return self.status == Status.BOOKED and self.ends_at > timezone.now()
 
+    @property
+    def has_started(self):
+        """Whether it may be marked attended or a no-show, and may no longer be moved."""
+        return self.starts_at <= timezone.now()
+
 
 class Package(models.Model):
     """Sessions of one service bought in advance: charged to the owner's house account when

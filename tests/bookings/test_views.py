@@ -585,6 +585,24 @@ def test_marking_a_started_appointment_goes_back_to_the_day(desk, world, booking
     assert "Eli Brown: Haircut marked." in text(desk.get(back))
 
 
+def test_only_a_started_appointment_offers_marking_and_only_one_to_come_offers_change_time(
+    desk, world, bookings_on
+):
+    started_on = timezone.localtime(world["started"].starts_at).date()
+    day = desk.get(DAY, {"date": started_on.isoformat()}).content.decode()
+    assert day.count(">Attended</button>") == 1 and day.count(">No-show</button>") == 1
+    assert 'aria-label="Attended: Eli Brown' in day
+
+    tab = desk.get(tab_url(world["started"].attendee)).content.decode()
+    # Both may still be cancelled; only the one not yet begun may be moved.
+    assert tab.count('aria-label="Cancel ') == 2
+    assert tab.count("<summary>Change Time</summary>") == 1
+    assert (
+        f'action="{reverse("bookings:move", args=[world["upcoming"].attendee_id, world["upcoming"].pk])}"'
+        in tab
+    )
+
+
 def test_marking_refusals(desk, world, bookings_on):
     before = snapshot()
     cases = [
@@ -630,8 +648,9 @@ def test_the_day_view_lists_the_days_appointments_by_time(desk, actor, world, bo
     html = response.content.decode()
     assert rows(html) == [("09:00", "Gus Grey"), ("11:00", "Eli Brown"), ("14:00", "Fay Field")]
     assert "Booked by Dora Brown" in text(response)
-    # Attended and No-show for the two still booked, none for the cancelled one.
-    assert html.count(">Attended</button>") == 2 and html.count(">No-show</button>") == 2
+    # None has started yet: nothing to mark, but the desk sees when it can be.
+    assert ">Attended</button>" not in html and ">No-show</button>" not in html
+    assert text(response).count("Attended and No-show from") == 2
     assert f'href="?date={(day - timedelta(days=1)).isoformat()}"' in html
     assert f'href="?date={(day + timedelta(days=1)).isoformat()}"' in html
 
