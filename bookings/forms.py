@@ -2,10 +2,10 @@
 
 from django import forms
 from django.core.validators import validate_email
-from django.utils import timezone
 
 from billing.money import MAX_AMOUNT, format_money, parse_money
 from bookings.models import IntakeForm, QuestionKind, Service
+from bookings.services import problem_with_time
 
 
 def _when_field(label="When"):
@@ -15,6 +15,14 @@ def _when_field(label="When"):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         error_messages={"required": "Choose when.", "invalid": "Enter a date and time."},
     )
+
+
+def _bookable(starts_at):
+    """Say at once, beside the field, what booking at that time would be refused for."""
+    problem = problem_with_time(starts_at)
+    if problem:
+        raise forms.ValidationError(problem)
+    return starts_at
 
 
 class BookForm(forms.Form):
@@ -50,10 +58,7 @@ class BookForm(forms.Form):
         self.offers_others = bool(others)
 
     def clean_starts_at(self):
-        starts_at = self.cleaned_data["starts_at"]
-        if starts_at <= timezone.now():
-            raise forms.ValidationError("That time has passed; choose a time from now on.")
-        return starts_at
+        return _bookable(self.cleaned_data["starts_at"])
 
 
 class ServiceForm(forms.ModelForm):
@@ -114,10 +119,7 @@ class MoveForm(forms.Form):
     )
 
     def clean_starts_at(self):
-        starts_at = self.cleaned_data["starts_at"]
-        if starts_at <= timezone.now():
-            raise forms.ValidationError("That time has passed; choose a time from now on.")
-        return starts_at
+        return _bookable(self.cleaned_data["starts_at"])
 
 
 class BuyPackageForm(forms.Form):

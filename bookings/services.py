@@ -35,11 +35,32 @@ CAN_BOOK = "can_book"
 CAN_USE_PACKAGES = "can_use_packages"
 CAN_COMPLETE_FORMS = "can_complete_forms"
 MAX_SESSIONS = 200
+#: How far ahead an appointment may be booked or moved. Two years holds a year of standing
+#: bookings with room to spare; a time further off is a slip of the keyboard (and one near
+#: the year 9999 cannot even have its end worked out).
+BOOKING_HORIZON = timedelta(days=731)
 
 
 def _when(moment):
     local = timezone.localtime(moment)
     return f"{date_format(local, 'D j M Y')} at {local:%H:%M}"
+
+
+def problem_with_time(starts_at):
+    """Why an appointment may not start at `starts_at`, or None if it may."""
+    now = timezone.now()
+    if starts_at <= now:
+        return "That time has passed; choose a time from now on."
+    if starts_at > now + BOOKING_HORIZON:
+        latest = date_format(timezone.localtime(now + BOOKING_HORIZON), "j M Y")
+        return f"Appointments may be booked up to two years ahead; choose a time before {latest}."
+    return None
+
+
+def _check_time(starts_at):
+    problem = problem_with_time(starts_at)
+    if problem:
+        raise KinshipError(problem)
 
 
 def _offered(service_id):
@@ -80,8 +101,7 @@ def book(*, actor, attendee_id, service_id, starts_at, booked_by_id=None):
         people = lock_customers(ids, active_for="booking an appointment")
         attendee, booker = people[attendee_id], people.get(booked_by_id)
         service = _offered(service_id)
-        if starts_at <= timezone.now():
-            raise KinshipError("That time has passed; choose a time from now on.")
+        _check_time(starts_at)
         if booker is not None and not may_act_for(booker, attendee, CAN_BOOK):
             raise KinshipError(f"{booker.full_name} may not book appointments for {attendee.full_name}.")
         ends_at = starts_at + timedelta(minutes=service.duration_minutes)
@@ -203,8 +223,7 @@ def move(*, actor, appointment_id, starts_at, version=None, on_behalf_of=None):
         appointment, attendee, agent = _lock_for_change(appointment_id, version, on_behalf_of, doing="moved")
         if appointment.starts_at <= timezone.now():
             raise KinshipError("That appointment has started; it cannot be moved.")
-        if starts_at <= timezone.now():
-            raise KinshipError("That time has passed; choose a time from now on.")
+        _check_time(starts_at)
         if starts_at == appointment.starts_at:
             raise KinshipError("That is the time it is booked for already; choose another time.")
         was = appointment.starts_at

@@ -5,7 +5,7 @@ the Emails tab; and the email a principal gets when someone is newly allowed to 
 
 import html
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from smtplib import SMTPException
 
 import pytest
@@ -285,6 +285,11 @@ MOVE_REFUSALS = {
         {},
         "^That time has passed; choose a time from now on\\.$",
     ),
+    "the year 9999": (
+        lambda: timezone.make_aware(datetime(9999, 12, 31, 23, 0)),
+        {},
+        "^Appointments may be booked up to two years ahead; choose a time before .+\\.$",
+    ),
     "the time it has": (
         lambda: ahead(3, 14),
         {},
@@ -373,10 +378,11 @@ def test_change_time_from_the_agents_profile(
             400,
             "That time has passed; choose a time from now on.",
         ),
+        ({"starts_at": "9999-12-31T23:59", "version": 1}, 400, "up to two years ahead"),
         ({"starts_at": "NEXT", "version": ""}, 400, "Reload and try again."),
         ({"starts_at": "NEXT", "version": 9}, 409, "The appointment changed since you opened it."),
     ],
-    ids=["no time", "not a time", "the past", "no version", "stale"],
+    ids=["no time", "not a time", "the past", "too far ahead", "no version", "stale"],
 )
 def test_change_time_refusals_through_the_view(desk, people, booked, bookings_on, data, status, words):
     data = {

@@ -155,6 +155,14 @@ def test_a_time_already_past_is_refused(actor, catalogue, browns, ago):
     )
 
 
+@pytest.mark.parametrize("later", [timedelta(days=732), timedelta(days=2_900_000)])
+def test_a_time_beyond_two_years_is_refused(actor, catalogue, browns, later):
+    refused(
+        lambda: book(actor, browns.eli, catalogue.haircut, timezone.now() + later),
+        "^Appointments may be booked up to two years ahead; choose a time before .+\\.$",
+    )
+
+
 def test_a_retired_service_is_refused(actor, catalogue, browns):
     refused(
         lambda: book(actor, browns.eli, catalogue.retired, ahead()),

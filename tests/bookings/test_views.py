@@ -403,6 +403,14 @@ def bad_bookings(w):
             {**fine, "starts_at": form_time(timezone.now() - timedelta(hours=1))},
             "That time has passed; choose a time from now on.",
         ),
+        "a time more than two years ahead": (
+            {**fine, "starts_at": form_time(timezone.now() + timedelta(days=800))},
+            "Appointments may be booked up to two years ahead; choose a time before ",
+        ),
+        "the last minute of the year 9999": (
+            {**fine, "starts_at": "9999-12-31T23:59"},
+            "Appointments may be booked up to two years ahead; choose a time before ",
+        ),
         "an overlapping time": (
             booking(w["massage"], ahead(4, 10, 30), eli),
             f"Eli Brown already has Massage from 11:00 to 12:00 on {ahead(4).day} {ahead(4):%b}; "
@@ -419,6 +427,8 @@ BAD = [
     "a bad date",
     "words for a date",
     "a past time",
+    "a time more than two years ahead",
+    "the last minute of the year 9999",
     "an overlapping time",
 ]
 
