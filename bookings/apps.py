@@ -6,11 +6,12 @@ class BookingsConfig(AppConfig):
     verbose_name = "Bookings"
 
     def ready(self):
-        from bookings import bench, merging, profile_tabs
+        from bookings import bench, merging, notifications, profile_tabs
         from bookings import demo as booking_demo
         from customers import benchmarks, demo
 
         merging.register()
+        notifications.register()
         profile_tabs.register()
         demo.steps.append(booking_demo.make_bookings)
         demo.steps.append(booking_demo.make_packages_and_forms)

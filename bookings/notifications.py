@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from billing.money import format_money
+from customers import mail
 from customers.mail import Recipient, queue
-from linking.authority import agents_for
+from linking.authority import agents_for, may_act_for
 
 RECEIVES_COPIES = "receives_copies"
 CAN_COMPLETE_FORMS = "can_complete_forms"
@@ -28,6 +29,13 @@ OPENINGS = {
     "booking.cancelled": "{name}'s {service} on {when} is cancelled.",
     "booking.reminder": "A reminder that {name} has {service} on {when}.",
 }
+
+
+def register():
+    """Copies about appointments and forms follow the permission that earned them: one may go
+    again (Send Again) only while the recipient still holds it."""
+    mail.copy_rules["booking."] = lambda recipient, about: may_act_for(recipient, about, RECEIVES_COPIES)
+    mail.copy_rules["form."] = lambda recipient, about: may_act_for(recipient, about, CAN_COMPLETE_FORMS)
 
 
 def when(moment):

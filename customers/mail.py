@@ -12,6 +12,19 @@ from django.db import transaction
 
 from customers.models import Customer, Email
 
+#: Whether someone may still be sent a copy again, by the start of the email's kind
+#: ("booking."): apps whose copies follow a permission register the check here, so Send Again
+#: never sends someone a copy they have since lost the right to.
+copy_rules = {}
+
+
+def may_still_have_copy(email):
+    """Whether a copy (an email to someone about another customer) may go to them again."""
+    if not email.is_copy or email.recipient_id is None:
+        return True
+    rule = next((rule for prefix, rule in copy_rules.items() if email.kind.startswith(prefix)), None)
+    return rule is None or rule(email.recipient, email.about)
+
 
 @dataclass(frozen=True)
 class Recipient:

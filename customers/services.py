@@ -94,11 +94,18 @@ def send_email_again(*, actor, email_id):
     """Send Again an email that failed or had no address: a new email with the same words, to
     the customer's address on file now (or the address staff typed), logged beside the first.
     """
-    email = Email.objects.select_for_update(of=("self",)).select_related("recipient").get(pk=email_id)
+    email = (
+        Email.objects.select_for_update(of=("self",)).select_related("recipient", "about").get(pk=email_id)
+    )
     if email.sent_again_as_id is not None:
         raise KinshipError("That email was already sent again.")
     if email.status not in (Email.Status.FAILED, Email.Status.NO_ADDRESS):
         raise KinshipError("Only an email that failed or had no address can be sent again.")
+    if not mail.may_still_have_copy(email):
+        raise KinshipError(
+            f"{email.recipient.full_name} no longer gets copies for {email.about.full_name}; "
+            "nothing was sent."
+        )
     recipient = mail.Recipient(customer=email.recipient, address="" if email.recipient else email.to_address)
     if not recipient.to:
         who = email.recipient.full_name if email.recipient else "It"

@@ -19,6 +19,7 @@ from waffle.testutils import override_switch
 from bookings import notifications, services
 from bookings.features import BOOKINGS
 from bookings.models import Appointment, Status
+from customers import services as customer_services
 from customers.errors import StaleEdit
 from customers.models import Email
 from customers.tasks import deliver_email
@@ -502,6 +503,55 @@ def test_a_failed_delivery_is_logged_with_the_mail_servers_words(
     assert mailoutbox == []
     # The booking stands: a mail server's trouble never undoes the change it tells of.
     assert Appointment.objects.get().status == Status.BOOKED
+
+
+def booked_while_the_mail_server_was_down(actor, catalogue, people, monkeypatch, capture):
+    def refuse(self, fail_silently=False):
+        raise SMTPException("Connection refused")
+
+    monkeypatch.setattr(EmailMessage, "send", refuse)
+    delivered(capture, lambda: book(actor, people["eli"], catalogue.haircut, ahead()))
+    monkeypatch.undo()
+
+
+def test_a_failed_copy_goes_again_only_while_the_permission_lasts(
+    actor, catalogue, people, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Dora's copy failed; once her link is gone, Send Again refuses to send Eli's business to
+    her. Eli's own email still goes again."""
+    booked_while_the_mail_server_was_down(
+        actor, catalogue, people, monkeypatch, django_capture_on_commit_callbacks
+    )
+    failed = {row.recipient.first_name: row for row in Email.objects.filter(status=Email.Status.FAILED)}
+    assert set(failed) == {"Eli", "Dora"}
+
+    unlink(actor, people["links"]["dora"])
+    before = snapshot()
+    refused(
+        lambda: customer_services.send_email_again(actor=actor, email_id=failed["Dora"].pk),
+        "^Dora Brown no longer gets copies for Eli Brown; nothing was sent\\.$",
+    )
+    assert snapshot() == before
+
+    again = customer_services.send_email_again(actor=actor, email_id=failed["Eli"].pk)
+    assert (again.recipient, again.to_address) == (people["eli"], "eli@example.com")
+
+
+def test_a_failed_copy_goes_again_while_the_link_stands(
+    actor, catalogue, people, monkeypatch, django_capture_on_commit_callbacks
+):
+    booked_while_the_mail_server_was_down(
+        actor, catalogue, people, monkeypatch, django_capture_on_commit_callbacks
+    )
+    failed = Email.objects.get(status=Email.Status.FAILED, recipient=people["dora"])
+
+    again = delivered(
+        django_capture_on_commit_callbacks,
+        lambda: customer_services.send_email_again(actor=actor, email_id=failed.pk),
+    )
+    again.refresh_from_db()
+
+    assert (again.recipient, again.about, again.status) == (people["dora"], people["eli"], Email.Status.SENT)
 
 
 def test_an_email_is_delivered_once(actor, catalogue, mailoutbox, django_capture_on_commit_callbacks):

@@ -21,9 +21,9 @@ def ann():
     return CustomerFactory(first_name="Ann", last_name="Lee", email="ann@example.com")
 
 
-def one_email(about, recipient, *, status=Email.Status.FAILED):
+def one_email(about, recipient, *, status=Email.Status.FAILED, kind="booking.confirmation"):
     (email,) = queue(
-        kind="booking.confirmation",
+        kind=kind,
         subject="Your haircut on Friday",
         body="See you at 10:00.",
         about=about,
@@ -65,8 +65,10 @@ def test_a_failed_email_goes_again_to_the_address_on_file_now(
 
 
 def test_a_copy_goes_again_to_the_linked_client_and_both_histories_say_so(ann, front_desk_user):
+    """A receipt goes where staff chose; a copy that follows a permission is checked in
+    tests/bookings/test_notifications.py."""
     pat = CustomerFactory(first_name="Pat", email="pat@example.com")
-    failed = one_email(ann, Recipient(pat))
+    failed = one_email(ann, Recipient(pat), kind="package.receipt")
 
     again = services.send_email_again(actor=front_desk_user, email_id=failed.pk)
 
