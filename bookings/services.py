@@ -555,9 +555,19 @@ def send_reminders(*, now=None, ahead=timedelta(hours=24)):
     now = now or timezone.now()
     due = Appointment.objects.filter(status=Status.BOOKED, starts_at__gt=now, starts_at__lte=now + ahead)
     count = 0
-    for appointment in due.select_related("attendee", "booked_by", "service").iterator():
+    for appointment_id in due.values_list("pk", flat=True).iterator():
         try:
             with transaction.atomic():
+                # Read again under the lock a desk's cancel or move takes: one cancelled or
+                # moved away since the list was read gets no reminder.
+                appointment = (
+                    due.select_for_update(of=("self",))
+                    .select_related("attendee", "booked_by", "service")
+                    .filter(pk=appointment_id)
+                    .first()
+                )
+                if appointment is None:
+                    continue
                 count += notifications.about_appointment(
                     "booking.reminder",
                     appointment,

@@ -18,7 +18,7 @@ from waffle.testutils import override_switch
 
 from bookings import services
 from bookings.models import Appointment, Service, Status
-from customers.models import Activity
+from customers.models import Activity, Email
 from groups.features import ACCOUNT_LINKING
 from linking import services as link_services
 from linking.models import Link, RelationshipType
@@ -214,13 +214,19 @@ def test_cancelling_from_the_duplicates_profile_while_it_is_merged(
 
     outcomes = race(*in_order(order, cancel, merging(two, eve, dupe)))
 
-    refusals(outcomes)
+    refused = refusals(outcomes)
     appointment.refresh_from_db()
     assert appointment.attendee_id == eve.pk
-    if isinstance(outcomes[0], Appointment):
-        assert appointment.status == Status.CANCELLED
-        # A merge moves History too: before it or after, the line ends up on Eve.
+    if order == "first ahead":
+        assert refused == [] and appointment.status == Status.CANCELLED
+        # A merge moves History too: the line ends up on Eve.
         assert len(lines(eve, "booking.cancelled")) == 1 and lines(dupe, "booking.cancelled") == []
+    else:
+        # The profile the desk cancelled from is a tombstone now: told so, nothing cancelled.
+        assert [error.message for error in refused] == [
+            "The appointment changed meanwhile (its client was merged). Reload and try again."
+        ], outcomes
+        assert appointment.status == Status.BOOKED and lines(eve, "booking.cancelled") == []
 
 
 @pytest.mark.parametrize("order", ["first ahead", MERGE_AHEAD])
@@ -248,3 +254,33 @@ def test_marking_the_duplicates_appointment_while_it_is_merged(on_postgres, desk
     # A merge moves History too: marked before it or after, the line belongs on Eve, never on
     # the tombstone.
     assert len(lines(eve, "booking.attended")) == 1 and lines(dupe, "booking.attended") == []
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_a_reminder_run_never_reminds_of_an_appointment_cancelled_under_it(
+    on_postgres, desks, catalogue, order
+):
+    """`send_reminders` (from cron) meets a desk cancelling one of the appointments it is about
+    to remind of. The client is reminded before the cancellation or not at all, never after."""
+    one, _ = desks
+    eli = CustomerFactory(first_name="Eli", last_name="Brown", email="eli@example.com")
+    appointment = services.book(
+        actor=one, attendee_id=eli.pk, service_id=catalogue["haircut"].pk, starts_at=at(9, days=1)
+    )
+
+    def cancel():
+        return services.cancel(actor=one, appointment_id=appointment.pk, version=1)
+
+    def remind():
+        return services.send_reminders(now=at(8, days=1) - timedelta(hours=23))
+
+    outcomes = race(*in_order(order, cancel, remind))
+
+    assert refusals(outcomes) == []
+    sent = list(Email.objects.filter(recipient=eli).order_by("id").values_list("kind", flat=True))
+    assert sent[0] == "booking.confirmation" and sent[-1] == "booking.cancelled"
+    assert sent[1:-1] == (["booking.reminder"] if outcomes[1] == 1 else []), sent
+    if order == "first ahead":
+        assert outcomes[1] == 0
+    elif order == "second ahead":
+        assert outcomes[1] == 1
