@@ -162,39 +162,64 @@ def _moved_check(appointment, people):
     return appointment
 
 
-def _lock_for_change(appointment_id, version, on_behalf_of, *, doing):
-    """Lock a booked appointment's attendee (and the agent changing it from their profile),
-    then the appointment; refuse an agent who may no longer book for the attendee."""
-    first = Appointment.objects.filter(pk=appointment_id).values_list("attendee_id", flat=True).first()
+def _lock_with_people(appointment_id, version, on_behalf_of):
+    """Lock an appointment's attendee, whoever booked it, and the agent acting from their own
+    profile (all in id order), then the appointment; refuse an agent who is archived or may
+    no longer book for the attendee. Return (appointment, attendee, agent)."""
+    first = Appointment.objects.filter(pk=appointment_id).values_list("attendee_id", "booked_by_id").first()
     if first is None:
         raise KinshipError("That appointment no longer exists.")
-    ids = [first] + ([int(on_behalf_of)] if on_behalf_of else [])
-    people = lock_customers(ids)
+    people = lock_customers({pk for pk in (*first, on_behalf_of) if pk})
     appointment = _moved_check(_lock_appointment(appointment_id, version), people)
+    if appointment.booked_by_id and appointment.booked_by_id not in people:
+        raise StaleEdit(
+            "The appointment changed meanwhile (whoever booked it was merged). Reload and try again."
+        )
     attendee = people[appointment.attendee_id]
     agent = people.get(int(on_behalf_of)) if on_behalf_of else None
     if agent is not None and agent.pk == attendee.pk:
         agent = None
+    if agent is not None and agent.is_archived:
+        raise KinshipError(f"{agent.full_name} is archived; restore them before they act for anyone.")
     if agent is not None and not may_act_for(agent, attendee, CAN_BOOK):
         raise KinshipError(f"{agent.full_name} may no longer manage {attendee.full_name}'s appointments.")
+    appointment.attendee = attendee
+    appointment.booked_by = people.get(appointment.booked_by_id)
+    return appointment, attendee, agent
+
+
+def _lock_for_change(appointment_id, version, on_behalf_of, *, doing):
+    """`_lock_with_people`, for an appointment still booked."""
+    appointment, attendee, agent = _lock_with_people(appointment_id, version, on_behalf_of)
     if appointment.status != Status.BOOKED:
         raise KinshipError(
             f"That appointment is {appointment.get_status_display().lower()}; it cannot be {doing}."
         )
-    appointment.attendee = attendee
     return appointment, attendee, agent
 
 
+def _refuse_archived(attendee, doing):
+    if attendee.is_archived:
+        raise KinshipError(f"{attendee.full_name} is archived; restore them before {doing}.")
+
+
 def _history_of_change(actor, kind, appointment, attendee, agent, what):
+    """A line on the attendee, on the agent acting from their profile, and on whoever booked
+    it while they still may book for the attendee (it shows on their Bookings tab; once the
+    link has gone, the attendee's business is no longer theirs to read)."""
     record_activity(
         customers=[attendee],
         actor=actor,
         kind=kind,
         message=f"{what}, by {agent.full_name}." if agent else f"{what}.",
     )
-    if agent is not None:
+    others = [agent] if agent else []
+    booker = appointment.booked_by
+    if booker not in (None, agent, attendee) and may_act_for(booker, attendee, CAN_BOOK):
+        others.append(booker)
+    for other in others:
         record_activity(
-            customers=[agent], actor=actor, kind=kind, message=f"{what} for {attendee.full_name}."
+            customers=[other], actor=actor, kind=kind, message=f"{what} for {attendee.full_name}."
         )
 
 
@@ -221,6 +246,7 @@ def move(*, actor, appointment_id, starts_at, version=None, on_behalf_of=None):
     profile of someone who may still book for them; everyone who gets copies is told."""
     with transaction.atomic():
         appointment, attendee, agent = _lock_for_change(appointment_id, version, on_behalf_of, doing="moved")
+        _refuse_archived(attendee, "changing their appointments")
         if appointment.starts_at <= timezone.now():
             raise KinshipError("That appointment has started; it cannot be moved.")
         _check_time(starts_at)
@@ -253,33 +279,45 @@ def mark(*, actor, appointment_id, status, version=None, package_id=None):
         raise KinshipError("Only an attended appointment uses a session from a package.")
     if status not in (Status.ATTENDED, Status.NO_SHOW):
         raise KinshipError("Mark the appointment as attended or a no-show.")
-    with transaction.atomic():
-        first = Appointment.objects.filter(pk=appointment_id).values_list("attendee_id", flat=True).first()
-        if first is None:
-            raise KinshipError("That appointment no longer exists.")
-        people = lock_customers([first])
-        # A merge may have moved it to the survivor while this waited for the lock: the
-        # visit still happened, so follow it there.
-        now_with = Appointment.objects.filter(pk=appointment_id).values_list("attendee_id", flat=True).first()
-        if now_with is not None and now_with != first:
-            first = now_with
-            people.update(lock_customers([first]))
-        appointment = _moved_check(_lock_appointment(appointment_id, version), people)
-        if appointment.status != Status.BOOKED:
-            raise KinshipError(f"That appointment is {appointment.get_status_display().lower()} already.")
-        if appointment.starts_at > timezone.now():
-            raise KinshipError("That appointment has not started yet.")
-        appointment.status = status
-        appointment.version += 1
-        appointment.save(update_fields=["status", "version"])
-        record_activity(
-            customers=[people[first]],
-            actor=actor,
-            kind=f"booking.{status}",
-            message=f"{appointment.service.name} on {_when(appointment.starts_at)}: {Status(status).label}.",
-        )
-        if package_id:
-            _redeem(actor, appointment, people[first], package_id)
+    # A merge may move it to the survivor while this waits for the attendee's lock. The visit
+    # still happened, so follow it there: start again (letting go of the tombstone's lock, so
+    # the locks are still taken in id order) with the survivor.
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                return _mark(actor, appointment_id, status, version, package_id)
+        except _MovedByMerge:
+            continue
+    raise StaleEdit("The appointment changed meanwhile (its client was merged). Reload and try again.")
+
+
+class _MovedByMerge(Exception):
+    pass
+
+
+def _mark(actor, appointment_id, status, version, package_id):
+    first = Appointment.objects.filter(pk=appointment_id).values_list("attendee_id", flat=True).first()
+    if first is None:
+        raise KinshipError("That appointment no longer exists.")
+    people = lock_customers([first])
+    appointment = _lock_appointment(appointment_id, version)
+    if appointment.attendee_id != first:
+        raise _MovedByMerge
+    if appointment.status != Status.BOOKED:
+        raise KinshipError(f"That appointment is {appointment.get_status_display().lower()} already.")
+    if appointment.starts_at > timezone.now():
+        raise KinshipError("That appointment has not started yet.")
+    appointment.status = status
+    appointment.version += 1
+    appointment.save(update_fields=["status", "version"])
+    record_activity(
+        customers=[people[first]],
+        actor=actor,
+        kind=f"booking.{status}",
+        message=f"{appointment.service.name} on {_when(appointment.starts_at)}: {Status(status).label}.",
+    )
+    if package_id:
+        _redeem(actor, appointment, people[first], package_id)
     return appointment
 
 
@@ -438,40 +476,38 @@ def request_form(*, actor, appointment_id, form_id, on_behalf_of=None):
     `on_behalf_of`, from that of someone who may still book for them; they and everyone who
     may complete forms for them get the request by email."""
     with transaction.atomic():
-        first = Appointment.objects.filter(pk=appointment_id).values_list("attendee_id", flat=True).first()
-        if first is None:
-            raise KinshipError("That appointment no longer exists.")
-        people = lock_customers({first} | ({int(on_behalf_of)} if on_behalf_of else set()))
-        appointment = _moved_check(_lock_appointment(appointment_id, None), people)
-        agent = people.get(int(on_behalf_of)) if on_behalf_of else None
-        attendee = people[appointment.attendee_id]
-        if agent is not None and agent.pk != attendee.pk and not may_act_for(agent, attendee, CAN_BOOK):
-            raise KinshipError(f"{agent.full_name} may no longer manage {attendee.full_name}'s appointments.")
+        appointment, attendee, agent = _lock_with_people(appointment_id, None, on_behalf_of)
         if appointment.status != Status.BOOKED:
             raise KinshipError(
                 f"That appointment is {appointment.get_status_display().lower()}; "
                 "forms are asked for booked appointments only."
             )
+        if appointment.has_started:
+            raise KinshipError("That appointment has begun; forms are asked before an appointment.")
+        _refuse_archived(attendee, "asking them for a form")
         form = IntakeForm.objects.filter(pk=form_id, is_active=True).first()
         if form is None:
             raise KinshipError("Choose a form that is in use.")
         if FormRequest.objects.filter(appointment=appointment, form=form).exists():
             raise KinshipError(f"“{form.name}” was already asked for this appointment.")
-        subject_person = people[appointment.attendee_id]
         request = FormRequest.objects.create(
             appointment=appointment,
             form=form,
-            subject=subject_person,
+            subject=attendee,
             questions=form.questions,
             requested_by=staff_user(actor),
         )
-        record_activity(
-            customers=[subject_person],
-            actor=actor,
-            kind="form.requested",
-            message=f"Asked to fill in “{form.name}” for {appointment.service.name} "
-            f"on {_when(appointment.starts_at)}.",
+        what = (
+            f"Asked to fill in “{form.name}” for {appointment.service.name} on {_when(appointment.starts_at)}"
         )
+        record_activity(customers=[attendee], actor=actor, kind="form.requested", message=f"{what}.")
+        if agent is not None:
+            record_activity(
+                customers=[agent],
+                actor=actor,
+                kind="form.requested",
+                message=f"{what}: {attendee.full_name}.",
+            )
         notifications.form_requested(request)
     return request
 
@@ -520,6 +556,9 @@ def complete_form(*, actor, request_id, completed_by_id, answers, version=None):
         if request.is_complete:
             raise KinshipError("That form was filled in already.")
         subject_person, by = people[request.subject_id], people[int(completed_by_id)]
+        _refuse_archived(subject_person, "filling in their forms")
+        if by.pk != subject_person.pk and by.is_archived:
+            raise KinshipError(f"{by.full_name} is archived; restore them before they act for anyone.")
         if by.pk != subject_person.pk and not may_act_for(by, subject_person, CAN_COMPLETE_FORMS):
             raise KinshipError(f"{by.full_name} may not complete forms for {subject_person.full_name}.")
         request.answers = _checked_answers(request.questions, answers)

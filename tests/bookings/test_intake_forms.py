@@ -13,6 +13,7 @@ from waffle.testutils import override_switch
 from bookings import services
 from bookings.features import BOOKINGS
 from bookings.models import FormRequest, IntakeForm, Status
+from customers import services as customer_services
 from customers.errors import StaleEdit
 from customers.models import Email
 from tests.bookings.everything import emails, link, refused, snapshot, unlink
@@ -353,6 +354,46 @@ def test_an_unknown_request_is_refused(actor, people):
         ),
         "^That form request no longer exists\\.$",
     )
+
+
+def test_no_form_is_asked_for_an_appointment_that_has_begun(actor, catalogue, health, people):
+    begun = started(people["eli"], catalogue.massage)
+    refused(
+        lambda: ask(actor, begun, health),
+        "^That appointment has begun; forms are asked before an appointment\\.$",
+    )
+
+
+def test_an_archived_client_is_not_asked_for_forms_nor_are_theirs_filled_in(actor, health, visit, people):
+    asked = ask(actor, visit, health)
+    customer_services.archive_customer(actor=actor, customer_id=people["eli"].pk)
+    consent = services.save_intake_form(name="Consent", questions=QUESTIONS[:1])
+    refused(
+        lambda: ask(actor, visit, consent),
+        "^Eli Brown is archived; restore them before asking them for a form\\.$",
+    )
+    refused(
+        lambda: complete(actor, asked, people["dora"]),
+        "^Eli Brown is archived; restore them before filling in their forms\\.$",
+    )
+
+
+def test_an_archived_agent_fills_in_nothing(actor, health, visit, people):
+    asked = ask(actor, visit, health)
+    customer_services.archive_customer(actor=actor, customer_id=people["dora"].pk)
+    refused(
+        lambda: complete(actor, asked, people["dora"]),
+        "^Dora Brown is archived; restore them before they act for anyone\\.$",
+    )
+
+
+def test_asking_from_an_agents_profile_writes_to_both_histories(actor, health, visit, people):
+    services.request_form(
+        actor=actor, appointment_id=visit.pk, form_id=health.pk, on_behalf_of=people["gus"].pk
+    )
+    what = f"Asked to fill in “Health Questionnaire” for Massage on {when(ahead(3, 14))}"
+    assert lines(people["eli"], "form.requested") == [f"{what}."]
+    assert lines(people["gus"], "form.requested") == [f"{what}: Eli Brown."]
 
 
 # The Forms tab and the Fill In page.

@@ -265,6 +265,37 @@ def test_an_archived_customer_may_not_book_or_be_booked(actor, catalogue, browns
         )
 
 
+def test_an_archived_attendees_appointment_may_be_cancelled_but_not_moved(
+    actor, catalogue, browns, on_behalf
+):
+    """Archiving someone who has left should not strand their bookings: the desk may still
+    cancel them, but not move them nor act for others as them."""
+    customer_services.archive_customer(actor=actor, customer_id=browns.eli.pk)
+    refused(
+        lambda: services.move(actor=actor, appointment_id=on_behalf.pk, starts_at=ahead(5, 9), version=1),
+        "^Eli Brown is archived; restore them before changing their appointments\\.$",
+    )
+    services.cancel(actor=actor, appointment_id=on_behalf.pk, version=1)
+    assert status_of(on_behalf) == (Status.CANCELLED, 2)
+
+
+def test_an_archived_agent_acts_for_nobody(actor, catalogue, browns, on_behalf):
+    customer_services.archive_customer(actor=actor, customer_id=browns.dora.pk)
+    for change in (
+        lambda: services.cancel(
+            actor=actor, appointment_id=on_behalf.pk, version=1, on_behalf_of=browns.dora.pk
+        ),
+        lambda: services.move(
+            actor=actor,
+            appointment_id=on_behalf.pk,
+            starts_at=ahead(5, 9),
+            version=1,
+            on_behalf_of=browns.dora.pk,
+        ),
+    ):
+        refused(change, "^Dora Brown is archived; restore them before they act for anyone\\.$")
+
+
 def merge(actor, survivor, absorbed):
     survivor.refresh_from_db()
     absorbed.refresh_from_db()
@@ -304,6 +335,16 @@ def test_the_attendee_cancels(actor, browns, on_behalf, from_profile):
     )
 
     assert status_of(on_behalf) == (Status.CANCELLED, 2)
+    assert lines(browns.eli, "booking.cancelled") == [f"Cancelled Massage on {when(ahead(4, 11))}."]
+    # Dora booked it and it shows on her Bookings tab: her History says what became of it.
+    assert lines(browns.dora, "booking.cancelled") == [
+        f"Cancelled Massage on {when(ahead(4, 11))} for Eli Brown."
+    ]
+
+
+def test_once_unlinked_the_booker_is_not_told_of_the_attendees_changes(actor, browns, on_behalf):
+    link_services.unlink(actor=actor, link_id=browns.link.pk)
+    services.cancel(actor=actor, appointment_id=on_behalf.pk, version=1)
     assert lines(browns.eli, "booking.cancelled") == [f"Cancelled Massage on {when(ahead(4, 11))}."]
     assert lines(browns.dora, "booking.cancelled") == []
 

@@ -132,6 +132,17 @@ def test_send_again_from_the_emails_tab(ann, desk):
     assert "“Your haircut on Friday” was sent again to ann@example.com." in page
 
 
+def test_send_again_on_the_front_desk_stays_on_the_front_desk(ann, desk):
+    failed = one_email(ann, Recipient(ann))
+    desk_emails = reverse("customers:desk_tab", args=[ann.pk, "emails"])
+    page = desk.get(desk_emails).text
+    assert f'name="next" value="{desk_emails}"' in page
+
+    response = desk.post(url(ann, failed), {"next": desk_emails})
+
+    assert response.status_code == 302 and response.url == desk_emails
+
+
 def test_a_plain_post_redirects_and_a_refusal_says_why(ann, desk):
     failed = one_email(ann, Recipient(ann))
     assert desk.post(url(ann, failed)).status_code == 302
