@@ -65,6 +65,8 @@ class ServiceForm(forms.ModelForm):
     """Add or change a service; the price is typed in the currency, kept in minor units."""
 
     price_text = forms.CharField(label="Price", max_length=20)
+    #: The service's version when opened: saving over another Manager's change is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Service
@@ -79,6 +81,7 @@ class ServiceForm(forms.ModelForm):
             self.fields[
                 "price_text"
             ].initial = f"{self.instance.price // 100}.{self.instance.price % 100:02d}"
+            self.fields["version"].initial = self.instance.version
         self.order_fields(["name", "duration_minutes", "price_text", "is_active"])
 
     def clean_name(self):
@@ -104,10 +107,6 @@ class ServiceForm(forms.ModelForm):
         if price < 0 or price > MAX_AMOUNT:
             raise forms.ValidationError(f"Enter a price from nothing to {format_money(MAX_AMOUNT)}.")
         return price
-
-    def save(self, commit=True):
-        self.instance.price = self.cleaned_data["price_text"]
-        return super().save(commit=commit)
 
 
 class MoveForm(forms.Form):

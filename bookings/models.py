@@ -19,6 +19,8 @@ class Service(models.Model):
     #: In minor units of settings.CURRENCY.
     price = models.BigIntegerField()
     is_active = models.BooleanField("offered", default=True, help_text="Untick to retire the service.")
+    #: Counts the saves, so a Manager's form opened before another's save is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = [Lower("name"), "id"]

@@ -617,6 +617,35 @@ def send_reminders(*, now=None, ahead=timedelta(hours=24)):
     return count
 
 
+def save_service(*, service_id=None, name, duration_minutes, price, is_active=True, version=None):
+    """Add or change a service (retire it with `is_active=False`). Appointments already booked
+    keep their times; the new duration and price apply to bookings from now on."""
+    fields = {
+        "name": name,
+        "duration_minutes": duration_minutes,
+        "price": price,
+        "is_active": bool(is_active),
+    }
+    try:
+        with transaction.atomic():
+            if service_id is None:
+                return Service.objects.create(**fields)
+            service = Service.objects.select_for_update().filter(pk=service_id).first()
+            if service is None:
+                raise KinshipError("That service no longer exists.")
+            if version is not None and service.version != version:
+                raise StaleEdit(
+                    "Someone else changed this service since you opened it. Reload and try again."
+                )
+            for field, value in fields.items():
+                setattr(service, field, value)
+            service.version += 1
+            service.save()
+            return service
+    except IntegrityError:  # the same name saved at another desk a moment ago
+        raise KinshipError("There is already a service with that name.") from None
+
+
 def save_intake_form(*, form_id=None, name, questions, is_active=True, version=None):
     """Add or change an intake form. Requests already made keep the questions they asked."""
     kinds = set(QuestionKind.values)

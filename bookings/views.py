@@ -7,7 +7,6 @@ works without JavaScript, and the whole feature answers 404 while its switch is 
 from datetime import date, timedelta
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -398,13 +397,21 @@ def service_form(request, service_id=None):
 def _service_form(request, service_id):
     service = get_object_or_404(Service, pk=service_id) if service_id else None
     form = ServiceForm(request.POST or None, instance=service)
+    status = 200
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            with transaction.atomic():
-                saved = form.save()
-        except IntegrityError:
-            form.add_error("name", "There is already a service with that name.")
+            saved = services.save_service(
+                service_id=service_id,
+                name=data["name"],
+                duration_minutes=data["duration_minutes"],
+                price=data["price_text"],
+                is_active=data["is_active"],
+                version=data["version"],
+            )
+        except KinshipError as error:
+            status = form_status(form, error)
         else:
             messages.success(request, f"The service “{saved.name}” was saved.")
             return redirect("bookings:services")
-    return render(request, "bookings/service_form.html", {"form": form, "service": service})
+    return render(request, "bookings/service_form.html", {"form": form, "service": service}, status=status)

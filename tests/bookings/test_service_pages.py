@@ -69,6 +69,28 @@ def test_bad_input_is_refused_with_words_and_changes_nothing(on, manager_user, f
     assert Service.objects.count() == 1
 
 
+def test_a_manager_saving_a_form_opened_before_anothers_save_is_refused(on, manager_user):
+    """One Manager retires Yoga; another saves the form she opened before: it would bring the
+    service back with the old details, so it is refused and she sees why."""
+    yoga = Service.objects.create(name="Yoga", duration_minutes=60, price=1000)
+    one, two = logged_in(manager_user), logged_in(manager_user)
+    edit = reverse("bookings:service_edit", args=[yoga.pk])
+    assert 'name="version" value="1"' in two.get(edit).content.decode()
+
+    retired = {"name": "Yoga", "duration_minutes": "60", "price_text": "10", "version": "1"}
+    assert one.post(edit, retired).status_code == 302
+    stale = {**retired, "price_text": "12", "is_active": "on"}
+    response = two.post(edit, stale)
+
+    assert response.status_code == 409
+    assert (
+        "Someone else changed this service since you opened it. Reload and try again."
+        in response.content.decode()
+    )
+    yoga.refresh_from_db()
+    assert (yoga.price, yoga.is_active, yoga.version) == (1000, False, 2)
+
+
 def test_the_front_desk_sees_the_services_but_cannot_change_them(on, front_desk_user):
     yoga = Service.objects.create(name="Yoga", duration_minutes=60, price=1000)
     desk = logged_in(front_desk_user)
