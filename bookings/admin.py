@@ -13,6 +13,12 @@ class ServiceAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["name"]
 
+    def save_model(self, request, obj, form, change):
+        # Counted as any save is, so a Manager's Services form opened before this is refused.
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.appointments.exists():
             return False

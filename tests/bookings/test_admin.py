@@ -53,3 +53,15 @@ def test_a_form_that_was_asked_cannot_be_deleted(admin_user):
         appointment=appointment, form=form, subject=appointment.attendee, questions=form.questions
     )
     assert not model_admin.has_delete_permission(request, form)
+
+
+def test_a_service_changed_in_the_admin_counts_as_a_save(admin_client):
+    """So a Manager's Services form opened before it is refused, not saved over it."""
+    from bookings.models import Service
+
+    yoga = Service.objects.create(name="Yoga", duration_minutes=60, price=1000)
+    url = reverse("admin:bookings_service_change", args=[yoga.pk])
+    data = {"name": "Yoga", "duration_minutes": 45, "price": 1000, "is_active": "on"}
+    assert admin_client.post(url, data).status_code == 302
+    yoga.refresh_from_db()
+    assert (yoga.duration_minutes, yoga.version) == (45, 2)
