@@ -149,9 +149,9 @@ def day(request):
     try:
         on = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
-        on = date.today()
+        on = timezone.localdate()
     if not 1900 <= on.year <= 2999:  # beyond any booking, and near the calendar's ends
-        on = date.today()
+        on = timezone.localdate()
     context = {
         "on": on,
         "previous": on - timedelta(days=1),

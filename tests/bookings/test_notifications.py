@@ -594,20 +594,6 @@ def test_the_emails_tab_shows_emails_to_and_about_the_customer(
     assert "No emails to or about Gus." in text(desk.get(emails_tab(people["gus"])))
 
 
-def test_the_emails_tab_reads_a_fixed_number_of_queries(
-    desk, actor, catalogue, people, django_assert_max_num_queries
-):
-    for days in range(1, 6):
-        book(actor, people["eli"], catalogue.massage, ahead(days, 14), by=people["dora"])
-    desk.get(emails_tab(people["eli"]))  # warm the session and switches
-    with django_assert_max_num_queries(12) as few:
-        desk.get(emails_tab(people["eli"]))
-    for days in range(6, 16):
-        book(actor, people["eli"], catalogue.massage, ahead(days, 14), by=people["dora"])
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        desk.get(emails_tab(people["eli"]))
-
-
 # Telling a principal someone may now act for them.
 
 

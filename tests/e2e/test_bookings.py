@@ -261,12 +261,17 @@ def test_a_customer_who_may_book_for_nobody_has_no_for_dropdown_and_books_for_th
 
 
 def test_with_account_linking_off_even_the_groups_owner_books_only_for_herself(
-    bookings_on, smiths, desk_page, anna, haircut
+    bookings_on, smiths, desk_page, anna, haircut, browser_problems
 ):
     page = desk_page
     open_bookings(page, anna)
     expect(book_form(page).get_by_label("Service")).to_be_visible()
     expect(book_form(page).get_by_label("For")).to_have_count(0)
+    book(page, "Haircut", typed(tomorrow_at(9)))
+    expect(rows(upcoming(page))).to_have_count(1)
+    appointment = Appointment.objects.get()
+    assert (appointment.attendee_id, appointment.booked_by_id) == (anna.pk, None)
+    assert browser_problems == []
 
 
 def test_receptionist_books_from_the_front_desk_and_stays_on_the_desk(
@@ -437,7 +442,7 @@ def test_after_the_link_is_removed_a_stale_cancel_is_refused_and_the_for_dropdow
 
 
 def test_booking_through_a_stale_for_dropdown_after_the_link_is_removed_says_why(
-    bookings_on, linking_on, anna_and_ben, desk_page, anna, ben, haircut, front_desk_user
+    bookings_on, linking_on, anna_and_ben, desk_page, anna, ben, haircut, front_desk_user, browser_problems
 ):
     page = desk_page
     open_bookings(page, anna)
@@ -449,8 +454,10 @@ def test_booking_through_a_stale_for_dropdown_after_the_link_is_removed_says_why
     # again as it stands, books the haircut for Anna.
     form = book_form(page)
     expect(form.get_by_role("alert").or_(form.locator(".field.has-error"))).to_contain_text(
-        re.compile("Ben Smith|no longer|valid choice"), timeout=2000
+        "That client may no longer be booked from here (their link changed).", timeout=2000
     )
+    assert not Appointment.objects.exists()
+    assert browser_problems == []
 
 
 # --- Day View -------------------------------------------------------------------------------
