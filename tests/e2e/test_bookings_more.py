@@ -980,3 +980,59 @@ def test_the_intake_forms_pages_and_access_reviews_are_accessible(
     page.goto(f"/customers/{ben.pk}/")
     expect(links_panel(page).get_by_text("Review of access due.")).to_be_visible()
     assert_accessible(page, "Summary with a review due")
+
+
+def test_a_weekly_regular_pages_to_later_appointments_and_cancels_one_there(
+    bookings_on, desk_page, anna, haircut, front_desk_user, browser_problems
+):
+    """Anna comes every week: 22 visits booked ahead, more than one page. The later ones are
+    a click away, and can be cancelled from there, the page staying where it was."""
+    weekly = [
+        book_for(front_desk_user, anna, haircut, tomorrow_at(9) + timedelta(weeks=n)) for n in range(22)
+    ]
+    page = desk_page
+    open_bookings(page, anna)
+    mark_this_document(page)
+    expect(rows(upcoming(page))).to_have_count(20)
+    pager = page.get_by_role("navigation", name="Upcoming appointment pages")
+    expect(pager.get_by_role("link", name="Sooner")).to_have_count(0)
+
+    pager.get_by_role("link", name="Later").click()
+    expect(page).to_have_url(f"/customers/{anna.pk}/bookings/?upcoming=2")
+    expect(rows(upcoming(page))).to_have_count(2)
+    last = timezone.localtime(weekly[-1].starts_at)
+    expect(rows(upcoming(page)).last).to_contain_text(f"{last:%a} {last.day} {last:%b %Y}, 09:00")
+    expect_same_document(page)
+
+    control(rows(upcoming(page)).last, "button", "Cancel").click()
+    page.get_by_role("dialog").get_by_role("button", name="Cancel Appointment").click()
+    expect(toast(page, "Haircut was cancelled.")).to_be_visible()
+    expect_htmx_done(page)
+    expect(page).to_have_url(f"/customers/{anna.pk}/bookings/?upcoming=2")
+    expect(rows(upcoming(page))).to_have_count(1)
+    weekly[-1].refresh_from_db()
+    assert weekly[-1].status == Status.CANCELLED
+
+    page.get_by_role("navigation", name="Upcoming appointment pages").get_by_role(
+        "link", name="Sooner"
+    ).click()
+    expect(rows(upcoming(page))).to_have_count(20)
+    assert browser_problems == []
+
+
+def test_the_day_view_says_when_a_visit_to_come_can_be_marked(
+    bookings_on, desk_page, anna, ben, haircut, front_desk_user, browser_problems
+):
+    later = book_for(front_desk_user, anna, haircut, tomorrow_at(15))
+    begun = started_earlier_today(ben, haircut)
+    page = desk_page
+    page.goto(f"/bookings/day/?date={timezone.localtime(later.starts_at).date().isoformat()}")
+    row = day_rows(page).filter(has_text="Anna Smith")
+    expect(row).to_contain_text("Attended and No-show from 15:00")
+    expect(row.get_by_role("button")).to_have_count(0)
+
+    page.goto(f"/bookings/day/?date={timezone.localtime(begun.starts_at).date().isoformat()}")
+    row = day_rows(page).filter(has_text="Ben Smith")
+    expect(row.get_by_role("button", name=re.compile("^Attended"))).to_be_visible()
+    expect(row.get_by_role("button", name=re.compile("^No-show"))).to_be_visible()
+    assert browser_problems == []
