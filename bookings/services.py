@@ -626,24 +626,7 @@ def save_service(*, service_id=None, name, duration_minutes, price, is_active=Tr
         "price": price,
         "is_active": bool(is_active),
     }
-    try:
-        with transaction.atomic():
-            if service_id is None:
-                return Service.objects.create(**fields)
-            service = Service.objects.select_for_update().filter(pk=service_id).first()
-            if service is None:
-                raise KinshipError("That service no longer exists.")
-            if version is not None and service.version != version:
-                raise StaleEdit(
-                    "Someone else changed this service since you opened it. Reload and try again."
-                )
-            for field, value in fields.items():
-                setattr(service, field, value)
-            service.version += 1
-            service.save()
-            return service
-    except IntegrityError:  # the same name saved at another desk a moment ago
-        raise KinshipError("There is already a service with that name.") from None
+    return _save_named(Service, service_id, fields, version, noun="service")
 
 
 def save_intake_form(*, form_id=None, name, questions, is_active=True, version=None):
@@ -657,19 +640,27 @@ def save_intake_form(*, form_id=None, name, questions, is_active=True, version=N
     if IntakeForm.objects.filter(name__iexact=name).exclude(pk=form_id).exists():
         raise KinshipError("There is already a form with that name.")
     fields = {"name": name, "questions": questions, "is_active": bool(is_active)}
+    return _save_named(IntakeForm, form_id, fields, version, noun="form")
+
+
+def _save_named(model, pk, fields, version, *, noun):
+    """Create a row of `model` (whose name is unique), or change row `pk` under its lock,
+    refusing a page opened before someone else's save (`version`)."""
     try:
         with transaction.atomic():
-            if form_id is None:
-                return IntakeForm.objects.create(**fields)
-            intake = IntakeForm.objects.select_for_update().filter(pk=form_id).first()
-            if intake is None:
-                raise KinshipError("That form no longer exists.")
-            if version is not None and intake.version != version:
-                raise StaleEdit("Someone else changed this form since you opened it. Reload and try again.")
+            if pk is None:
+                return model.objects.create(**fields)
+            row = model.objects.select_for_update().filter(pk=pk).first()
+            if row is None:
+                raise KinshipError(f"That {noun} no longer exists.")
+            if version is not None and row.version != version:
+                raise StaleEdit(
+                    f"Someone else changed this {noun} since you opened it. Reload and try again."
+                )
             for field, value in fields.items():
-                setattr(intake, field, value)
-            intake.version += 1
-            intake.save()
-            return intake
+                setattr(row, field, value)
+            row.version += 1
+            row.save()
+            return row
     except IntegrityError:  # the same name saved at another desk a moment ago
-        raise KinshipError("There is already a form with that name.") from None
+        raise KinshipError(f"There is already a {noun} with that name.") from None
