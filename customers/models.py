@@ -235,6 +235,9 @@ class Email(models.Model):
     body = models.TextField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     error = models.CharField(max_length=300, blank=True)
+    #: Tries that met a mail server's passing trouble; the task tries again a few times
+    #: (customers.tasks.RETRY_AFTER) before marking the email failed.
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     #: Set for emails that must go once only (a reminder per appointment and recipient).

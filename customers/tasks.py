@@ -1,6 +1,9 @@
 """Background tasks (django.tasks): in production a database-backed queue that
 `manage.py db_worker` works through; in development and tests they run at once."""
 
+import smtplib
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -8,6 +11,12 @@ from django.tasks import task
 from django.utils import timezone
 
 from customers.models import Email
+
+#: How long to wait before each new try after a mail server's passing trouble (a dropped
+#: connection, a "4xx, try later"). After the last, the email is marked failed and staff
+#: may Send Again. Only a queue that can hold a task until later (the database one) waits;
+#: one that runs tasks at once marks the email failed at the first trouble.
+RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
 
 
 @task
@@ -25,8 +34,36 @@ def deliver_email(email_id):
         try:
             EmailMessage(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to_address]).send()
         except Exception as error:  # the mail server's words, kept for the log
-            email.status, email.error = Email.Status.FAILED, f"{type(error).__name__}: {error}"[:300]
+            email.error = f"{type(error).__name__}: {error}"[:300]
+            wait = _wait_before_trying_again(email, error)
+            if wait is None:
+                email.status = Email.Status.FAILED
+            else:
+                email.attempts += 1
+                later = timezone.now() + wait
+                transaction.on_commit(lambda: deliver_email.using(run_after=later).enqueue(email_id))
         else:
             email.status, email.sent_at, email.error = Email.Status.SENT, timezone.now(), ""
-        email.save(update_fields=["status", "error", "sent_at"])
+        email.save(update_fields=["status", "error", "sent_at", "attempts"])
     return email.status
+
+
+def _wait_before_trying_again(email, error):
+    if not is_passing(error) or email.attempts >= len(RETRY_AFTER):
+        return None
+    if not deliver_email.get_backend().supports_defer:
+        return None
+    return RETRY_AFTER[email.attempts]
+
+
+def is_passing(error):
+    """Whether a mail server's error may clear by itself: SMTP's 4xx replies say "try again
+    later" (RFC 5321), and so, in effect, do a dropped connection or a network fault. A 5xx
+    reply (no such mailbox, say) will not change by waiting."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return bool(error.recipients) and all(400 <= code < 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return True
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
