@@ -168,3 +168,11 @@ def test_staff_without_a_role_may_not_send_again(ann, client, staff_without_role
 
     assert client.post(url(ann, failed)).status_code == 403
     assert Email.objects.count() == 1
+
+
+def test_an_email_waiting_to_be_tried_again_says_so_and_offers_no_send_again(ann, desk):
+    waiting = one_email(ann, Recipient(ann), status=Email.Status.QUEUED)
+    Email.objects.filter(pk=waiting.pk).update(attempts=1)
+    page = desk.get(reverse("customers:profile_tab", args=[ann.pk, "emails"])).text
+    assert "Trying again shortly; last time: SMTPServerDisconnected: gone" in page
+    assert "Send Again" not in page
