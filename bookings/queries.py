@@ -24,7 +24,7 @@ def upcoming_page(customer, *, page=1, per_page=UPCOMING_SHOWN):
     """The booked appointments still to come that the customer attends or booked for
     someone, soonest first."""
     booked = _theirs(customer).filter(status=Status.BOOKED, ends_at__gt=timezone.now())
-    return page_of(booked.order_by("starts_at", "id"), page, per_page)
+    return page_of(booked.order_by("starts_at", "id"), page, per_page, param="upcoming")
 
 
 def past_page(customer, *, page=1, per_page=20):
