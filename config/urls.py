@@ -6,6 +6,7 @@ from config import views
 
 urlpatterns = [
     path("health/", views.health, name="health"),
+    path("favicon.ico", views.favicon),
     path("login/", views.ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The admin signs in through the same throttled form as the back office.

@@ -25,6 +25,15 @@ def health(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@login_not_required
+@require_GET
+def favicon(request):
+    """Browsers ask every site for /favicon.ico: Kinship's pages say there is none, but the
+    Django admin's do not. Answer at once with nothing, touching neither the session nor the
+    database (a 404 would look the visitor up, for every admin page)."""
+    return HttpResponse(status=204, headers={"Cache-Control": "max-age=86400"})
+
+
 def _failure_keys(request, username):
     address = request.META.get("REMOTE_ADDR", "")
     return [f"login-failures:user:{username.lower()}", f"login-failures:addr:{address}"]

@@ -87,6 +87,15 @@ def test_health_answers_without_logging_in(client):
     assert "no-cache" in response.headers["Cache-Control"]
 
 
+def test_the_favicon_is_answered_at_once_without_a_session_or_the_database(client, django_assert_num_queries):
+    """The Django admin's pages make browsers ask for it; looking up the visitor each time
+    was wasted work (and, in the browser tests, a request still running into the next test)."""
+    client.cookies["sessionid"] = "whatever"
+    with django_assert_num_queries(0):
+        response = client.get("/favicon.ico")
+    assert response.status_code == 204 and response["Cache-Control"] == "max-age=86400"
+
+
 def test_styled_404_page(desk):
     response = desk.get("/no-such-page/")
     assert response.status_code == 404

@@ -175,9 +175,6 @@ def browser_problems(page):
     def on_console(message):
         if message.type != "error":
             return
-        # Chromium asks every site for /favicon.ico; Kinship has none (a 404, not a fault).
-        if message.location.get("url", "").endswith("/favicon.ico"):
-            return
         # htmx logs a request it cancelled itself (hx-sync="this:replace": she typed on
         # before the last results came) as an error. A failed response still shows up
         # as "Failed to load resource" and htmx:responseError.
