@@ -123,19 +123,7 @@ def book(*, actor, attendee_id, service_id, starts_at, booked_by_id=None):
                 f"Another desk booked {attendee.full_name} for that time just now; choose another time."
             ) from None
         what = f"{service.name} on {_when(starts_at)}"
-        record_activity(
-            customers=[attendee],
-            actor=actor,
-            kind="booking.booked",
-            message=(f"Booked {what}, by {booker.full_name}." if booker else f"Booked {what}."),
-        )
-        if booker is not None:
-            record_activity(
-                customers=[booker],
-                actor=actor,
-                kind="booking.booked",
-                message=f"Booked {what} for {attendee.full_name}.",
-            )
+        _history_of_change(actor, "booking.booked", appointment, attendee, booker, f"Booked {what}")
         notifications.about_appointment("booking.confirmation", appointment)
     return appointment
 
