@@ -59,8 +59,16 @@ def _copy_note(person, recipient):
 
 
 def with_copies(person, permission=RECEIVES_COPIES):
-    """The person and everyone who gets copies for them, in one query."""
-    return [Recipient(person), *(Recipient(agent) for agent in agents_for(person, permission))]
+    """The person and everyone who gets copies for them, in one query. A copy to an address
+    already on the list is left out: a family sharing one mailbox gets one email, not two."""
+    recipients, addresses = [], set()
+    for candidate in [Recipient(person), *(Recipient(agent) for agent in agents_for(person, permission))]:
+        address = candidate.to.lower()
+        if address and address in addresses:
+            continue
+        addresses.add(address)
+        recipients.append(candidate)
+    return recipients
 
 
 def about_appointment(kind, appointment, *, was=None, once_key=None):

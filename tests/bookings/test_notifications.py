@@ -114,6 +114,24 @@ def test_a_booking_sends_copies_to_everyone_who_receives_them(
     assert "receiving a copy" not in own.body
 
 
+def test_a_family_sharing_one_mailbox_gets_one_email_not_a_copy_too(
+    actor, catalogue, people, mailoutbox, django_capture_on_commit_callbacks
+):
+    eli, dora = people["eli"], people["dora"]
+    eli.email = "The.Browns@example.com"
+    eli.save()
+    dora.email = "the.browns@example.com"
+    dora.save()
+
+    delivered(django_capture_on_commit_callbacks, lambda: book(actor, eli, catalogue.massage, ahead(3)))
+
+    assert emails("booking.confirmation") == [
+        (eli, eli, "The.Browns@example.com", SENT),
+        (people["nia"], eli, "", NO_ADDRESS),
+    ]
+    assert addresses(mailoutbox) == ["The.Browns@example.com"]
+
+
 def test_a_dependents_booking_copies_the_groups_owner_and_admins(
     actor, catalogue, family, linking_on, mailoutbox, django_capture_on_commit_callbacks
 ):
