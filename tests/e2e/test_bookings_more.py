@@ -982,6 +982,7 @@ def test_the_intake_forms_pages_and_access_reviews_are_accessible(
     assert_accessible(page, "Summary with a review due")
 
 
+@needs_axe
 def test_a_weekly_regular_pages_to_later_appointments_and_cancels_one_there(
     bookings_on, desk_page, anna, haircut, front_desk_user, browser_problems
 ):
@@ -1000,6 +1001,7 @@ def test_a_weekly_regular_pages_to_later_appointments_and_cancels_one_there(
     pager.get_by_role("link", name="Later").click()
     expect(page).to_have_url(f"/customers/{anna.pk}/bookings/?upcoming=2")
     expect(rows(upcoming(page))).to_have_count(2)
+    assert_accessible(page, "Bookings tab on its second page of upcoming appointments")
     last = timezone.localtime(weekly[-1].starts_at)
     expect(rows(upcoming(page)).last).to_contain_text(f"{last:%a} {last.day} {last:%b %Y}, 09:00")
     expect_same_document(page)
@@ -1020,6 +1022,7 @@ def test_a_weekly_regular_pages_to_later_appointments_and_cancels_one_there(
     assert browser_problems == []
 
 
+@needs_axe
 def test_the_day_view_says_when_a_visit_to_come_can_be_marked(
     bookings_on, desk_page, anna, ben, haircut, front_desk_user, browser_problems
 ):
@@ -1030,6 +1033,7 @@ def test_the_day_view_says_when_a_visit_to_come_can_be_marked(
     row = day_rows(page).filter(has_text="Anna Smith")
     expect(row).to_contain_text("Attended and No-show from 15:00")
     expect(row.get_by_role("button")).to_have_count(0)
+    assert_accessible(page, "Day View of appointments still to come")
 
     page.goto(f"/bookings/day/?date={timezone.localtime(begun.starts_at).date().isoformat()}")
     row = day_rows(page).filter(has_text="Ben Smith")
