@@ -44,14 +44,18 @@ def bookable_for(customer):
     return list(principals_for(customer, "can_book"))
 
 
-def day(on):
-    """Every appointment of a local day, by time."""
+def day(on, *, service=None):
+    """Every appointment of a local day (of one service, if given), by time."""
+    # Midnight to midnight, each in local time: a day the clocks change is 23 or 25 hours.
     start = timezone.make_aware(datetime.combine(on, time.min))
-    end = start + timedelta(days=1)
+    end = timezone.make_aware(datetime.combine(on + timedelta(days=1), time.min))
+    found = Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end)
+    if service is not None:
+        found = found.filter(service=service)
     appointments = list(
-        Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end)
-        .select_related("attendee", "booked_by", "service", "redemption__package__owner")
-        .order_by("starts_at", "id")
+        found.select_related("attendee", "booked_by", "service", "redemption__package__owner").order_by(
+            "starts_at", "id"
+        )
     )
     _offer_packages(appointments)
     return appointments

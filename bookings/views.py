@@ -152,11 +152,16 @@ def day(request):
         on = timezone.localdate()
     if not 1900 <= on.year <= 2999:  # beyond any booking, and near the calendar's ends
         on = timezone.localdate()
+    services = queries.all_services()
+    # One service's appointments (a class, say) when one is chosen; an unknown id shows all.
+    chosen = next((s for s in services if str(s.pk) == request.GET.get("service")), None)
     context = {
         "on": on,
         "previous": on - timedelta(days=1),
         "next_day": on + timedelta(days=1),
-        "appointments": queries.day(on),
+        "services": services,
+        "chosen": chosen,
+        "appointments": queries.day(on, service=chosen),
         "Status": Status,
     }
     return render(request, "bookings/day.html", context)

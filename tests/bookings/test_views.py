@@ -5,7 +5,7 @@ and marking through the views, with what bad input does; and the Day View."""
 import html
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -664,6 +664,43 @@ def test_the_day_view_lists_the_days_appointments_by_time(desk, actor, world, bo
     assert text(response).count("Attended and No-show from") == 2
     assert f'href="?date={(day - timedelta(days=1)).isoformat()}"' in html
     assert f'href="?date={(day + timedelta(days=1)).isoformat()}"' in html
+
+
+def test_the_day_view_shows_one_service_when_asked_and_keeps_it_from_day_to_day(
+    desk, actor, world, bookings_on
+):
+    fay = CustomerFactory(first_name="Fay", last_name="Field")
+    day = timezone.localdate() + timedelta(days=4)
+    book(actor, fay, world["haircut"], local(day, 14))
+    massage = world["massage"]
+
+    response = desk.get(DAY, {"date": day.isoformat(), "service": massage.pk})
+
+    html = response.content.decode()
+    assert rows(html) == [("11:00", "Eli Brown")]
+    assert f'<option value="{massage.pk}" selected>' in html
+    assert f"Appointments on {day.day} {day:%B %Y} for Massage, by time" in html
+    # Previous and Next keep the service; Today too.
+    assert f'href="?date={(day + timedelta(days=1)).isoformat()}&amp;service={massage.pk}"' in html
+    assert f'href="{DAY}?service={massage.pk}"' in html
+    # An unknown service shows every one.
+    assert rows(desk.get(DAY, {"date": day.isoformat(), "service": "999999"}).content.decode()) == [
+        ("11:00", "Eli Brown"),
+        ("14:00", "Fay Field"),
+    ]
+
+
+def test_the_day_view_of_the_day_the_clocks_go_back_runs_midnight_to_midnight(
+    desk, actor, catalogue, bookings_on
+):
+    """25 hours in Europe/London: nothing of the next morning shows, and nothing is missed."""
+    fay = CustomerFactory(first_name="Fay", last_name="Field")
+    day = date(2027, 10, 31)
+    late = made(fay, catalogue.haircut, local(day, 23, 30))
+    made(fay, catalogue.haircut, local(day + timedelta(days=1), 0, 30))
+    assert [time for time, _ in rows(desk.get(DAY, {"date": day.isoformat()}).content.decode())] == [
+        f"{timezone.localtime(late.starts_at):%H:%M}"
+    ]
 
 
 @pytest.mark.parametrize("asked", ["garbage", "", "2026-02-30", "24/11/2026"])

@@ -1040,3 +1040,28 @@ def test_the_day_view_says_when_a_visit_to_come_can_be_marked(
     expect(row.get_by_role("button", name=re.compile("^Attended"))).to_be_visible()
     expect(row.get_by_role("button", name=re.compile("^No-show"))).to_be_visible()
     assert browser_problems == []
+
+
+def test_the_day_view_shows_one_service_and_keeps_it_from_day_to_day(
+    bookings_on, desk_page, anna, ben, haircut, massage, front_desk_user, browser_problems
+):
+    book_for(front_desk_user, anna, haircut, tomorrow_at(10))
+    book_for(front_desk_user, ben, massage, tomorrow_at(11))
+    book_for(front_desk_user, ben, massage, tomorrow_at(11) + timedelta(days=1))
+    page = desk_page
+    page.goto(f"/bookings/day/?date={timezone.localtime(tomorrow_at(10)).date().isoformat()}")
+    expect(day_rows(page)).to_have_count(2)
+
+    page.get_by_label("Service", exact=True).select_option(label="Massage")
+    page.get_by_role("button", name="Show").click()
+    expect(day_rows(page)).to_have_count(1)
+    expect(day_rows(page).first).to_contain_text("Ben Smith")
+    expect(page.get_by_label("Service", exact=True)).to_have_value(str(massage.pk))
+
+    page.get_by_role("link", name="Next day").click()
+    expect(day_rows(page)).to_have_count(1)
+    expect(page.get_by_label("Service", exact=True)).to_have_value(str(massage.pk))
+    page.get_by_label("Service", exact=True).select_option(label="Every service")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_label("Service", exact=True)).to_have_value("")
+    assert browser_problems == []

@@ -92,7 +92,9 @@ OFFER_DEPENDENTS = 1
 OFFER_MANAGERS = 1
 OFFER_PACKAGES = 1
 OFFERS = OFFER_SWITCH + OFFER_LINKS + OFFER_DEPENDENTS + OFFER_MANAGERS + OFFER_PACKAGES
-DAY = SWITCH + DAY_APPOINTMENTS + OFFERS
+# The services for the Day View's Service filter.
+DAY_SERVICES = 1
+DAY = SWITCH + DAY_SERVICES + DAY_APPOINTMENTS + OFFERS
 
 # The Forms tab: the forms asked of the customer with form, appointment and service, who
 # filled them in and whom they are about (the newest 50)...
@@ -125,6 +127,7 @@ PAGES = [
     ("bookings tab on the desk, fragment", lambda w: tab(w.customer, desk=True), FRAGMENT, TAB),
     ("older page of the bookings tab", lambda w: tab(w.customer) + "?page=2", FRAGMENT, TAB),
     ("day view", lambda w: day_url(w.day), {}, DAY),
+    ("day view of one service", lambda w: day_url(w.day) + f"&service={w.services[0].pk}", {}, DAY),
     ("forms tab", lambda w: tab(w.customer, "forms"), {}, FORMS_TAB),
     ("forms tab on the desk, fragment", lambda w: tab(w.customer, "forms", desk=True), FRAGMENT, FORMS_TAB),
     ("emails tab", lambda w: tab(w.customer, "emails"), {}, EMAILS_TAB),
@@ -409,7 +412,7 @@ def test_the_bookings_tab_of_a_customer_with_nothing_yet(desk, actor, labels, ty
     assert queries_for(desk, tab(nobody)) == AUTH + PERMS + NOTHING_YET
     # And nothing on the Day View of an empty day but the day's (no) appointments.
     empty_day = timezone.localdate() + timedelta(days=300)
-    assert queries_for(desk, day_url(empty_day)) == AUTH + PERMS + SWITCH + DAY_APPOINTMENTS
+    assert queries_for(desk, day_url(empty_day)) == AUTH + PERMS + SWITCH + DAY_SERVICES + DAY_APPOINTMENTS
 
 
 # The Intake Forms list (Managers write them; the desk reads them): every form, those in use
