@@ -94,9 +94,17 @@ def send_email_again(*, actor, email_id):
     """Send Again an email that failed or had no address: a new email with the same words, to
     the customer's address on file now (or the address staff typed), logged beside the first.
     """
+    # The customers first, as unlinking and merging lock them: whether a copy may still go
+    # is then read as it stands, and the locks are taken in the order everyone takes them.
+    people = Email.objects.filter(pk=email_id).values_list("recipient_id", "about_id").first()
+    if people is None:
+        raise KinshipError("That email no longer exists.")
+    lock_customers([pk for pk in people if pk])
     email = (
         Email.objects.select_for_update(of=("self",)).select_related("recipient", "about").get(pk=email_id)
     )
+    if (email.recipient_id, email.about_id) != people:
+        raise StaleEdit("The email changed meanwhile (its customer was merged). Reload and try again.")
     if email.sent_again_as_id is not None:
         raise KinshipError("That email was already sent again.")
     if email.status not in (Email.Status.FAILED, Email.Status.NO_ADDRESS):

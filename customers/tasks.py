@@ -30,7 +30,7 @@ def deliver_email(email_id):
             .first()
         )
         if email is None:
-            return "not queued"
+            return _busy_or_done(email_id)
         try:
             EmailMessage(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to_address]).send()
         except Exception as error:  # the mail server's words, kept for the log
@@ -40,12 +40,23 @@ def deliver_email(email_id):
                 email.status = Email.Status.FAILED
             else:
                 email.attempts += 1
-                later = timezone.now() + wait
-                transaction.on_commit(lambda: deliver_email.using(run_after=later).enqueue(email_id))
+                # In this transaction (the queue is in the same database), so the email is
+                # never left waiting for a try that was not recorded.
+                deliver_email.using(run_after=timezone.now() + wait).enqueue(email_id)
         else:
             email.status, email.sent_at, email.error = Email.Status.SENT, timezone.now(), ""
         email.save(update_fields=["status", "error", "sent_at", "attempts"])
     return email.status
+
+
+def _busy_or_done(email_id):
+    """An email still queued but locked (a merge moving it, or another worker sending it)
+    is looked at again in a minute, where the queue can wait; one sent or gone needs nothing."""
+    still_queued = Email.objects.filter(pk=email_id, status=Email.Status.QUEUED).exists()
+    if still_queued and deliver_email.get_backend().supports_defer:
+        deliver_email.using(run_after=timezone.now() + RETRY_AFTER[0]).enqueue(email_id)
+        return "busy: tried again later"
+    return "not queued"
 
 
 def _wait_before_trying_again(email, error):

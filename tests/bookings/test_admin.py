@@ -55,6 +55,17 @@ def test_a_form_that_was_asked_cannot_be_deleted(admin_user):
     assert not model_admin.has_delete_permission(request, form)
 
 
+def test_an_intake_form_changed_in_the_admin_counts_as_a_save(admin_client):
+    form = IntakeForm.objects.create(
+        name="Health", questions=[{"text": "Ok?", "kind": "yes_no", "required": True}]
+    )
+    url = reverse("admin:bookings_intakeform_change", args=[form.pk])
+    data = {"name": "Health check", "questions": '[{"text": "Ok?", "kind": "yes_no", "required": true}]'}
+    assert admin_client.post(url, data).status_code == 302
+    form.refresh_from_db()
+    assert (form.name, form.version) == ("Health check", 2)
+
+
 def test_a_service_changed_in_the_admin_counts_as_a_save(admin_client):
     """So a Manager's Services form opened before it is refused, not saved over it."""
     from bookings.models import Service

@@ -330,6 +330,15 @@ def test_an_archived_customer_has_no_booking_form(desk, actor, people, bookings_
     assert "Book Appointment" not in html and 'name="for_whom"' not in html
 
 
+def test_an_archived_agents_profile_offers_nothing_for_the_people_they_booked_for(
+    desk, actor, world, bookings_on
+):
+    customer_services.archive_customer(actor=actor, customer_id=world["dora"].pk)
+    html = desk.get(tab_url(world["dora"])).content.decode()
+    assert "Massage" in html and 'aria-label="Cancel ' not in html and "Change Time" not in html
+    assert "Dora may no longer manage it." in text(desk.get(tab_url(world["dora"])))
+
+
 def test_a_booking_on_behalf_shows_on_both_profiles(desk, world, bookings_on):
     dora, eli = desk.get(tab_url(world["dora"])), desk.get(tab_url(world["eli"]))
     assert "Massage For Eli Brown — another client" in text(dora)
