@@ -24,6 +24,22 @@ def pages():
         return []
     url = f"{reverse('bookings:day')}?date={busiest['day']:%Y-%m-%d}"
     found = [(f"day view ({busiest['n']:,} appointments)", url, {})]
+    # The same day filtered to its busiest service, as a desk would look at one class.
+    service = (
+        Appointment.objects.annotate(day=TruncDate("starts_at"))
+        .filter(day=busiest["day"])
+        .values("service_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "service_id")
+        .first()
+    )
+    found.append(
+        (
+            f"day view of one service ({service['n']:,} appointments)",
+            f"{url}&service={service['service_id']}",
+            {},
+        )
+    )
     most = Email.objects.values("recipient_id").annotate(n=Count("pk")).order_by("-n").first()
     if most is not None and most["recipient_id"]:
         tab = reverse("customers:profile_tab", args=[most["recipient_id"], "emails"])

@@ -24,7 +24,7 @@ def test_benchmark_reports_every_page_with_queries_and_ratios(capsys):
     assert "profile summary" in labels
     assert "merge (duplicate with 2,000 history lines)" in labels
     # What the other apps add, the demo data giving each something to measure.
-    for start in ("day view (", "emails tab ("):
+    for start in ("day view (", "day view of one service (", "emails tab ("):
         assert any(label.startswith(start) for label in labels), (start, labels)
     assert Customer.objects.filter(merged_into__isnull=False).count() == 0  # the merges rolled back
     floor = rows[0].split("|")
