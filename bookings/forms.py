@@ -17,8 +17,9 @@ def _when_field(label="When"):
     )
 
 
-def _bookable(starts_at):
+def _clean_starts_at(form):
     """Say at once, beside the field, what booking at that time would be refused for."""
+    starts_at = form.cleaned_data["starts_at"]
     problem = problem_with_time(starts_at)
     if problem:
         raise forms.ValidationError(problem)
@@ -57,8 +58,7 @@ class BookForm(forms.Form):
         self.fields["for_whom"].initial = customer.pk
         self.offers_others = bool(others)
 
-    def clean_starts_at(self):
-        return _bookable(self.cleaned_data["starts_at"])
+    clean_starts_at = _clean_starts_at
 
 
 class ServiceForm(forms.ModelForm):
@@ -117,8 +117,7 @@ class MoveForm(forms.Form):
         widget=forms.HiddenInput, error_messages={"required": "Reload and try again."}
     )
 
-    def clean_starts_at(self):
-        return _bookable(self.cleaned_data["starts_at"])
+    clean_starts_at = _clean_starts_at
 
 
 class BuyPackageForm(forms.Form):

@@ -20,11 +20,12 @@ def bookings_context(request, customer):
     user = request.user
     can_book = user.has_perm("bookings.add_appointment") and not customer.is_archived
     can_cancel = user.has_perm("bookings.change_appointment")
-    others = queries.bookable_for(customer) if can_book or can_cancel else []
+    # An archived customer acts for nobody (and has no booking form: can_book is False).
+    acts_for_others = (can_book or can_cancel) and not customer.is_archived
+    others = queries.bookable_for(customer) if acts_for_others else []
     # Whose appointments this profile may still cancel: the customer's own, and those of the
-    # people they may book for now (a link removed since takes that away; an archived
-    # customer acts for nobody).
-    manageable = {customer.pk, *(() if customer.is_archived else (other.pk for other in others))}
+    # people they may book for now (a link removed since takes that away).
+    manageable = {customer.pk, *(other.pk for other in others)}
     upcoming = queries.upcoming_page(customer, page=page_number(request.GET.get("upcoming")))
     for appointment in upcoming.items:
         appointment.can_cancel_here = can_cancel and appointment.attendee_id in manageable

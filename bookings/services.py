@@ -235,7 +235,7 @@ def move(*, actor, appointment_id, starts_at, version=None, on_behalf_of=None):
     with transaction.atomic():
         appointment, attendee, agent = _lock_for_change(appointment_id, version, on_behalf_of, doing="moved")
         _refuse_archived(attendee, "changing their appointments")
-        if appointment.starts_at <= timezone.now():
+        if appointment.has_started:
             raise KinshipError("That appointment has started; it cannot be moved.")
         _check_time(starts_at)
         if starts_at == appointment.starts_at:
@@ -293,7 +293,7 @@ def _mark(actor, appointment_id, status, version, package_id):
         raise _MovedByMerge
     if appointment.status != Status.BOOKED:
         raise KinshipError(f"That appointment is {appointment.get_status_display().lower()} already.")
-    if appointment.starts_at > timezone.now():
+    if not appointment.has_started:
         raise KinshipError("That appointment has not started yet.")
     appointment.status = status
     appointment.version += 1

@@ -40,9 +40,7 @@ def deliver_email(email_id):
                 email.status = Email.Status.FAILED
             else:
                 email.attempts += 1
-                # In this transaction (the queue is in the same database), so the email is
-                # never left waiting for a try that was not recorded.
-                deliver_email.using(run_after=timezone.now() + wait).enqueue(email_id)
+                _try_again_in(wait, email_id)
         else:
             email.status, email.sent_at, email.error = Email.Status.SENT, timezone.now(), ""
         email.save(update_fields=["status", "error", "sent_at", "attempts"])
@@ -53,18 +51,26 @@ def _busy_or_done(email_id):
     """An email still queued but locked (a merge moving it, or another worker sending it)
     is looked at again in a minute, where the queue can wait; one sent or gone needs nothing."""
     still_queued = Email.objects.filter(pk=email_id, status=Email.Status.QUEUED).exists()
-    if still_queued and deliver_email.get_backend().supports_defer:
-        deliver_email.using(run_after=timezone.now() + RETRY_AFTER[0]).enqueue(email_id)
+    if still_queued and _queue_can_wait():
+        _try_again_in(RETRY_AFTER[0], email_id)
         return "busy: tried again later"
     return "not queued"
 
 
 def _wait_before_trying_again(email, error):
-    if not is_passing(error) or email.attempts >= len(RETRY_AFTER):
-        return None
-    if not deliver_email.get_backend().supports_defer:
+    if not is_passing(error) or email.attempts >= len(RETRY_AFTER) or not _queue_can_wait():
         return None
     return RETRY_AFTER[email.attempts]
+
+
+def _queue_can_wait():
+    return deliver_email.get_backend().supports_defer
+
+
+def _try_again_in(wait, email_id):
+    """Queue another delivery for later. Called inside the caller's transaction (the queue is
+    in the same database), so an email is never left waiting for a try never recorded."""
+    deliver_email.using(run_after=timezone.now() + wait).enqueue(email_id)
 
 
 def is_passing(error):
