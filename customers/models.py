@@ -278,3 +278,20 @@ class Email(models.Model):
     @property
     def is_copy(self):
         return self.about_id is not None and self.about_id != self.recipient_id
+
+
+class LoginAttempts(models.Model):
+    """Failed logins counted under one key (a username at an address, or an address) since
+    `window_started_at`; the counter every app server shares, kept by customers.throttle."""
+
+    key = models.CharField(max_length=255, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "login attempts"
+        # Expired windows are deleted by one range DELETE on this (customers.throttle).
+        indexes = [models.Index(fields=["window_started_at"], name="login_attempts_window")]
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"
