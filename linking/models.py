@@ -127,6 +127,9 @@ class AccessReview(models.Model):
         editable=False,
     )
     note = models.CharField(max_length=300, blank=True)
+    # The date of birth the review was made for: it covers that coming of age only, so a
+    # corrected date of birth (or a merge onto someone born on another day) is due again.
+    date_of_birth = models.DateField(null=True, editable=False)
 
     class Meta:
         ordering = ["-reviewed_at", "-id"]

@@ -97,10 +97,16 @@ def _acted_for(*, by=None):
 
 
 def _due(today):
-    """Customers due a review: come of age, someone acts for them, and not yet reviewed."""
-    return Customer.objects.filter(_came_of_age(today), merged_into__isnull=True).exclude(
-        Exists(AccessReview.objects.filter(customer=OuterRef("pk")))
-    )
+    """Customers due a review: come of age, and not yet reviewed for this coming of age (a
+    review made for another date of birth covers nothing now)."""
+    reviewed = AccessReview.objects.filter(customer=OuterRef("pk"), date_of_birth=OuterRef("date_of_birth"))
+    return Customer.objects.filter(_came_of_age(today), merged_into__isnull=True).exclude(Exists(reviewed))
+
+
+def is_due_review(customer_id, *, today=None):
+    """Whether the customer's access is due for review: come of age within the year, someone
+    may act for them, and not yet reviewed for this coming of age. One query."""
+    return _due(today).filter(pk=customer_id).filter(pk__in=_acted_for()).exists()
 
 
 def reviews_due(*, today=None, limit=200):
@@ -115,7 +121,7 @@ def reviews_due(*, today=None, limit=200):
 def review_flags(customer, *, today=None):
     """For a profile: whether the customer's own access is due for review, and which of the
     people they act for are due. Two queries."""
-    own = _due(today).filter(pk=customer.pk).filter(pk__in=_acted_for()).exists()
+    own = is_due_review(customer.pk, today=today)
     theirs = list(
         _due(today).filter(pk__in=_acted_for(by=customer)).order_by("last_name", "first_name", "id")
     )

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from customers.errors import KinshipError, StaleEdit
 from customers.mail import Recipient, queue
 from customers.services import lock_customers, record_activity, staff_user
+from linking import queries
 from linking.models import PERMISSION_FIELDS, PERMISSIONS, AccessReview, Link, RelationshipType
 
 
@@ -188,8 +189,17 @@ def review_access(*, actor, customer_id, note=""):
     customer = lock_customers([customer_id])[int(customer_id)]
     if customer.is_merged:
         raise KinshipError(f"{customer.full_name} was merged into another client; review them there.")
+    # Marked early, a review would hide the real one at 18; marked twice, it would say nothing new.
+    if not queries.is_due_review(customer.pk):
+        raise KinshipError(
+            f"{customer.full_name} is not due a review: a review is marked once they have turned 18 "
+            "while others may act for them, and once for each coming of age."
+        )
     review = AccessReview.objects.create(
-        customer=customer, reviewed_by=staff_user(actor), note=note.strip()[:300]
+        customer=customer,
+        reviewed_by=staff_user(actor),
+        note=note.strip()[:300],
+        date_of_birth=customer.date_of_birth,
     )
     said = f": {review.note}" if review.note else "."
     record_activity(

@@ -12,6 +12,7 @@ from django.urls import reverse
 from waffle.testutils import override_switch
 
 from customers import services as customer_services
+from customers.errors import KinshipError
 from customers.merging import merge_token
 from customers.models import Activity
 from groups import services as group_services
@@ -24,8 +25,9 @@ from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
-#: A fixed day for the query tests, so birthdays fall where each test says.
-TODAY = date(2026, 6, 15)
+#: The day the query tests count birthdays from. Today, because marking a review (in the
+#: fixtures too) asks whether it is due on the real date.
+TODAY = date.today()
 
 
 def born(years_old, *, today=TODAY, days_later=0):
@@ -181,9 +183,66 @@ def test_reviewing_writes_history_and_keeps_the_links(actor, town):
     assert zoe.links_as_principal.filter(can_book=True).count() == 1
 
 
-def test_a_tombstone_is_not_reviewed(actor, town):
-    from customers.errors import KinshipError
+def test_a_review_cannot_be_marked_before_it_is_due(actor, town):
+    # Yan turns 18 tomorrow: marked today, the review would hide the real one.
+    before = snapshot()
+    with pytest.raises(KinshipError, match="^Yan Reed is not due a review: a review is marked once they"):
+        services.review_access(actor=actor, customer_id=town["yan"].pk)
+    assert snapshot() == before
+    assert "Yan" in names(queries.reviews_due(today=TODAY + timedelta(days=1)))
 
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("kit", "10 years old"),
+        ("wes", "nobody may do anything for him"),
+        ("ray", "no date of birth"),
+        ("ola", "her year for review has passed"),
+        ("sal", "reviewed already"),
+    ],
+)
+def test_a_review_is_marked_only_for_someone_due(actor, town, name, why):
+    before = snapshot()
+    with pytest.raises(KinshipError, match="is not due a review"):
+        services.review_access(actor=actor, customer_id=town[name].pk)
+    assert snapshot() == before, why
+
+
+def test_a_review_made_for_another_date_of_birth_does_not_hide_the_real_one(actor, town):
+    # Zoe is reviewed; then her date of birth is corrected: she is really 16 years and 364 days.
+    zoe = town["zoe"]
+    services.review_access(actor=actor, customer_id=zoe.pk)
+    corrected = born(18, days_later=365 + 1)
+    customer_services.update_customer(
+        actor=actor, customer_id=zoe.pk, version=zoe.version, date_of_birth=corrected
+    )
+    coming_of_age = queries.eighteenth_birthday(corrected)
+    assert "Zoe" not in names(queries.reviews_due(today=TODAY))
+    assert "Zoe" in names(queries.reviews_due(today=coming_of_age))
+    assert queries.review_flags(zoe, today=coming_of_age)["own"] is True
+
+
+def test_reviews_made_before_the_18th_birthday_stop_counting_when_migrated(actor, town):
+    """The data migration keeps the reviews made at or after 18 and lets go of the early ones."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("linking.migrations.0005_review_covers_one_coming_of_age")
+    sal, yan = town["sal"], town["yan"]
+    early = AccessReview.objects.create(customer=yan, note="Marked a day early, before the fix.")
+    AccessReview.objects.update(date_of_birth=None)
+
+    migration.cover_the_coming_of_age_reviewed(apps, None)
+
+    assert AccessReview.objects.get(customer=sal).date_of_birth == sal.date_of_birth
+    early.refresh_from_db()
+    assert early.date_of_birth is None
+    assert "Yan" in names(queries.reviews_due(today=TODAY + timedelta(days=1)))
+
+
+def test_a_tombstone_is_not_reviewed(actor, town):
     before = snapshot()
     with pytest.raises(
         KinshipError, match="^Quin Reed was merged into another client; review them there\\.$"
