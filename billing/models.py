@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from customers.models import Customer
+from customers.validators import validate_single_line
 
 
 class Account(models.Model):
@@ -103,7 +104,7 @@ class Entry(models.Model):
     #: The balances just after this entry, for the history chart and the ledger.
     house_after = models.BigIntegerField()
     credit_after = models.BigIntegerField()
-    memo = models.CharField(max_length=200, blank=True)
+    memo = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     # PROTECT: deleting a staff login must not rewrite the ledger; deactivate it instead.
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -8,13 +8,14 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from customers.models import Customer
+from customers.validators import validate_single_line
 
 
 class Service(models.Model):
     """Something a customer books: a haircut, a class, a massage. Retired rather than deleted
     once booked, so past appointments keep it."""
 
-    name = models.CharField(max_length=80)
+    name = models.CharField(max_length=80, validators=[validate_single_line])
     duration_minutes = models.PositiveSmallIntegerField("duration (minutes)")
     #: In minor units of settings.CURRENCY.
     price = models.BigIntegerField()
@@ -179,7 +180,7 @@ class IntakeForm(models.Model):
     a list of {"text", "kind", "required"} (a request copies them, so editing the form later
     never changes what someone answered)."""
 
-    name = models.CharField(max_length=80)
+    name = models.CharField(max_length=80, validators=[validate_single_line])
     questions = models.JSONField(default=list)
     is_active = models.BooleanField("in use", default=True, help_text="Untick to stop requesting it.")
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -7,6 +7,8 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Lower
 from django.urls import reverse
 
+from customers.validators import validate_multi_line, validate_single_line
+
 
 def _search_text():
     """The one lower-case string that customer search matches against.
@@ -31,15 +33,16 @@ def _search_text():
 class Customer(models.Model):
     """A person the business serves."""
 
-    first_name = models.CharField("first name", max_length=100)
-    last_name = models.CharField("last name", max_length=100)
+    first_name = models.CharField("first name", max_length=100, validators=[validate_single_line])
+    last_name = models.CharField("last name", max_length=100, validators=[validate_single_line])
     # Not unique: families often share one address.
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=32, blank=True)
+    # The email validator lets a bidi override through in the domain part.
+    email = models.EmailField(blank=True, validators=[validate_single_line])
+    phone = models.CharField(max_length=32, blank=True, validators=[validate_single_line])
     # The phone's digits alone, so "07700 900123" and "07700900123" find the same person.
     phone_digits = models.CharField(max_length=32, blank=True, editable=False)
     date_of_birth = models.DateField("date of birth", null=True, blank=True)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, validators=[validate_multi_line])
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set when a merge folds this customer into another; the row stays as a tombstone.
     merged_into = models.ForeignKey(

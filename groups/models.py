@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from customers.models import Customer
+from customers.validators import validate_multi_line, validate_single_line
 
 
 class MemberLabel(models.Model):
@@ -15,7 +16,7 @@ class MemberLabel(models.Model):
     longer offered, but members who have one keep it.
     """
 
-    name = models.CharField(max_length=50)
+    name = models.CharField(max_length=50, validators=[validate_single_line])
     is_active = models.BooleanField(
         "offered",
         default=True,
@@ -51,7 +52,7 @@ MANAGING_ROLES = (Role.OWNER, Role.ADMIN)
 class CustomerGroup(models.Model):
     """A family or care arrangement: one Owner, any Admins and Dependents."""
 
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[validate_single_line])
     # Raised by every rename; a rename form that carries an older version is stale.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -130,8 +131,8 @@ class Segment(models.Model):
     computed from data the system holds (groups/segments/rules.py) and never edited by hand.
     """
 
-    name = models.CharField(max_length=80)
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=80, validators=[validate_single_line])
+    description = models.TextField(blank=True, validators=[validate_multi_line])
     #: Empty for a group whose members staff choose; otherwise {rule field: value}, every
     #: rule of which a member meets (groups/segments/rules.py).
     rules = models.JSONField(default=dict, blank=True)

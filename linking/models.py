@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from customers.models import Customer
+from customers.validators import validate_single_line
 
 #: The four things an agent may do on behalf of a principal, as (field, words on screen).
 PERMISSIONS = (
@@ -26,7 +27,7 @@ class RelationshipType(models.Model):
     this type may do for the other, and pre-fill the form when a link is set up.
     """
 
-    name = models.CharField(max_length=50)
+    name = models.CharField(max_length=50, validators=[validate_single_line])
     reverse = models.OneToOneField(
         "self",
         null=True,
@@ -126,7 +127,7 @@ class AccessReview(models.Model):
         related_name="+",
         editable=False,
     )
-    note = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
     # The date of birth the review was made for: it covers that coming of age only, so a
     # corrected date of birth (or a merge onto someone born on another day) is due again.
     date_of_birth = models.DateField(null=True, editable=False)
