@@ -38,15 +38,16 @@ def make_bookings(stdout):
     people = list(
         Customer.objects.filter(merged_into__isnull=True, archived_at__isnull=True).order_by("pk")[:300]
     )
-    tomorrow = timezone.localdate() + timedelta(days=1)
+    today = timezone.localdate()
+    tomorrow = today + timedelta(days=1)
     made = 0
-    for customer in rng.sample(people, min(40, len(people))):
-        day = tomorrow + timedelta(days=rng.randrange(7))
+    # The week starts today, so the Day View of a fresh demo has visits on it; the first few
+    # are today's, spread over the working day whatever the hour the demo is loaded.
+    for number, customer in enumerate(rng.sample(people, min(40, len(people)))):
+        day = today if number < 6 else today + timedelta(days=rng.randrange(7))
         at = timezone.make_aware(datetime.combine(day, time(rng.randrange(9, 17), rng.choice((0, 30)))))
         try:
-            services.book(
-                actor=desk, attendee_id=customer.pk, service_id=rng.choice(offered).pk, starts_at=at
-            )
+            _appointment(customer, rng.choice(offered), at, desk)
             made += 1
         except KinshipError:
             continue
@@ -116,7 +117,9 @@ def make_packages_and_forms(stdout):
             redeemed += 1
     # Forms asked for the coming swimming lessons; a parent fills one in for their child.
     consent = IntakeForm.objects.get(name="Swimming consent")
-    lessons = Appointment.objects.filter(service__name="Kids' swimming lesson", status=Status.BOOKED)
+    lessons = Appointment.objects.filter(
+        service__name="Kids' swimming lesson", status=Status.BOOKED, starts_at__gt=timezone.now()
+    )
     requested = 0
     for lesson in lessons.select_related("booked_by")[:4]:
         asked = services.request_form(actor=desk, appointment_id=lesson.pk, form_id=consent.pk)
@@ -135,10 +138,22 @@ def make_packages_and_forms(stdout):
     )
 
 
+def _appointment(who, service, starts_at, desk):
+    """Book a visit still to come as a desk would; one whose time has passed today is made as
+    the visit it would have been, since nobody may book in the past."""
+    if starts_at > timezone.now():
+        return services.book(actor=desk, attendee_id=who.pk, service_id=service.pk, starts_at=starts_at)
+    return _visit(who, service, starts_at, desk)
+
+
 def _past_visit(who, service, days_ago, desk):
     starts_at = timezone.make_aware(
         datetime.combine(timezone.localdate() - timedelta(days=days_ago), time(18, 0))
     )
+    return _visit(who, service, starts_at, desk)
+
+
+def _visit(who, service, starts_at, desk):
     return Appointment.objects.create(
         attendee=who,
         service=service,
