@@ -7,6 +7,7 @@ from django import forms
 from billing.models import Kind
 from billing.money import MAX_AMOUNT, format_money, parse_money, symbol
 from billing.services import CREDIT, HOUSE
+from customers.validators import validate_single_line
 
 
 class MoneyField(forms.CharField):
@@ -69,7 +70,7 @@ class PostForm(KeyedForm):
         label="What", choices=POSTING_KINDS, error_messages={"invalid_choice": "Choose what to post."}
     )
     amount = MoneyField(label=f"Amount ({symbol().strip()})")
-    memo = forms.CharField(label="Memo", required=False, max_length=200)
+    memo = forms.CharField(label="Memo", required=False, max_length=200, validators=[validate_single_line])
 
 
 class AdjustForm(KeyedForm):
@@ -80,7 +81,10 @@ class AdjustForm(KeyedForm):
     direction = forms.ChoiceField(label="Direction", choices=[("up", "Up"), ("down", "Down")])
     amount = MoneyField(label=f"Amount ({symbol().strip()})")
     memo = forms.CharField(
-        label="Reason", max_length=200, error_messages={"required": "Say why the balance is adjusted."}
+        label="Reason",
+        max_length=200,
+        validators=[validate_single_line],
+        error_messages={"required": "Say why the balance is adjusted."},
     )
 
     def signed_amount(self):
@@ -90,7 +94,7 @@ class AdjustForm(KeyedForm):
 
 class ReverseForm(KeyedForm):
     prefix_ids = "reverse"
-    memo = forms.CharField(label="Reason", required=False, max_length=200)
+    memo = forms.CharField(label="Reason", required=False, max_length=200, validators=[validate_single_line])
 
 
 class CreditLimitForm(forms.Form):

@@ -6,6 +6,7 @@ from django.core.validators import validate_email
 from billing.money import MAX_AMOUNT, format_money, parse_money
 from bookings.models import IntakeForm, QuestionKind, Service
 from bookings.services import problem_with_time
+from customers.validators import validate_multi_line, validate_single_line
 
 
 def _when_field(label="When"):
@@ -64,7 +65,7 @@ class BookForm(forms.Form):
 class ServiceForm(forms.ModelForm):
     """Add or change a service; the price is typed in the currency, kept in minor units."""
 
-    price_text = forms.CharField(label="Price", max_length=20)
+    price_text = forms.CharField(label="Price", max_length=20, validators=[validate_single_line])
     #: The service's version when opened: saving over another Manager's change is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -142,7 +143,9 @@ class BuyPackageForm(forms.Form):
             "invalid": "Enter a whole number of sessions.",
         },
     )
-    price_text = forms.CharField(label="Price of the package", max_length=20)
+    price_text = forms.CharField(
+        label="Price of the package", max_length=20, validators=[validate_single_line]
+    )
     key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -166,6 +169,7 @@ class ReceiptForm(forms.Form):
         label="Send to",
         max_length=1000,
         help_text="Email addresses, separated by commas.",
+        validators=[validate_single_line],
         error_messages={"required": "Enter at least one email address."},
     )
 
@@ -193,7 +197,7 @@ class IntakeFormForm(forms.Form):
 
     ROWS = 8
 
-    name = forms.CharField(max_length=80)
+    name = forms.CharField(max_length=80, validators=[validate_single_line])
     is_active = forms.BooleanField(label="In use", required=False, initial=True)
     #: The form's version when opened: saving over someone else's change is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -209,7 +213,11 @@ class IntakeFormForm(forms.Form):
         for row in range(self.ROWS):
             given = questions[row] if row < len(questions) else {}
             self.fields[f"q{row}_text"] = forms.CharField(
-                label=f"Question {row + 1}", max_length=200, required=False, initial=given.get("text", "")
+                label=f"Question {row + 1}",
+                max_length=200,
+                required=False,
+                initial=given.get("text", ""),
+                validators=[validate_single_line],
             )
             self.fields[f"q{row}_kind"] = forms.ChoiceField(
                 label=f"Answer to question {row + 1}",
@@ -302,6 +310,7 @@ def _answer_field(question):
             required=required,
             max_length=2000,
             widget=forms.Textarea(attrs={"rows": 3}),
+            validators=[validate_multi_line],
             error_messages=messages,
         )
     if kind == QuestionKind.YES_NO:
@@ -326,7 +335,13 @@ def _answer_field(question):
             widget=forms.DateInput(attrs={"type": "date"}),
             error_messages={**messages, "invalid": f"Answer “{label}” with a date."},
         )
-    return forms.CharField(label=label, required=required, max_length=200, error_messages=messages)
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=200,
+        validators=[validate_single_line],
+        error_messages=messages,
+    )
 
 
 def _as_text(value):

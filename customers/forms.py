@@ -5,7 +5,9 @@ from django import forms
 
 from customers.models import Customer
 
-PHONE_PATTERN = re.compile(r"^\+?[\d\s().\-]{6,32}$")
+# ASCII digits and plain spaces only: `\d` and `\s` would let in other scripts' digits
+# ("٠٧٧٠٠"), which a search typed in ASCII digits never finds, and tabs or line breaks.
+PHONE_PATTERN = re.compile(r"^\+?[0-9 ().\-]{6,32}$")
 
 
 class CustomerForm(forms.ModelForm):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from customers.models import Customer, Email
+from customers.validators import single_line
 
 #: Whether someone may still be sent a copy again, by the start of the email's kind
 #: ("booking."): apps whose copies follow a permission register the check here, so Send Again
@@ -58,7 +59,7 @@ def queue(*, kind, subject, body, about, recipients, once_key=None):
                 about=about,
                 to_address=to,
                 kind=kind,
-                subject=subject[:200],
+                subject=subject_line(subject),
                 body=body,
                 status=Email.Status.QUEUED if to else Email.Status.NO_ADDRESS,
                 once_key=key,
@@ -69,6 +70,16 @@ def queue(*, kind, subject, body, about, recipients, once_key=None):
     if queued:
         transaction.on_commit(lambda: _enqueue(queued))
     return rows
+
+
+def subject_line(subject):
+    """The subject as one line of at most 200 characters.
+
+    Subjects are built from names and service names, some stored before those refused line
+    breaks, or written where no form checks them; Django refuses a line break in a header
+    (it could add one, such as a Bcc), so one would fail the email and nobody would be told.
+    """
+    return single_line(subject)[:200]
 
 
 def _who(recipient):

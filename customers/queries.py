@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from customers import merging
 from customers.models import Activity, Customer, Email
 from customers.paging import page_of
+from customers.validators import single_line
 
 MAX_SEARCH_WORDS = 5
 # pg_trgm needs three characters to narrow a `LIKE '%…%'`; shorter words match a prefix.
@@ -22,7 +23,9 @@ def search_words(text):
     its digits count.
     """
     words = []
-    for word in (text or "").lower().split()[:MAX_SEARCH_WORDS]:
+    # A search box stays free text, but a control character (a NUL, which PostgreSQL refuses
+    # in a query) or a bidi override separates words rather than being looked for.
+    for word in single_line(text).lower().split()[:MAX_SEARCH_WORDS]:
         if not re.search(r"[^\d\s()+.\-]", word):
             word = re.sub(r"\D", "", word)
         if word:

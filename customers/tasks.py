@@ -10,6 +10,7 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from customers.mail import subject_line
 from customers.models import Email
 
 #: How long to wait before each new try after a mail server's passing trouble (a dropped
@@ -32,7 +33,10 @@ def deliver_email(email_id):
         if email is None:
             return _busy_or_done(email_id)
         try:
-            EmailMessage(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to_address]).send()
+            # subject_line again: an email queued before subjects were made one line may hold a
+            # line break, which Django refuses in a header.
+            subject = subject_line(email.subject)
+            EmailMessage(subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to_address]).send()
         except Exception as error:  # the mail server's words, kept for the log
             email.error = f"{type(error).__name__}: {error}"[:300]
             wait = _wait_before_trying_again(email, error)

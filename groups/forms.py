@@ -2,6 +2,7 @@
 
 from django import forms
 
+from customers.validators import validate_single_line
 from groups.models import MemberLabel, Role
 
 LABEL_GONE = "That label is no longer offered; choose another."
@@ -46,6 +47,7 @@ class GroupCreateForm(CandidateFields):
         label="Group name",
         required=False,
         max_length=120,
+        validators=[validate_single_line],
         help_text="Leave empty to name it after the owner's family, e.g. “Smith family”.",
     )
     label = LabelField(label="Label", required=False)
@@ -77,7 +79,7 @@ class ChangeMemberForm(forms.Form):
 
 
 class RenameGroupForm(forms.Form):
-    name = forms.CharField(label="Group name", max_length=120)
+    name = forms.CharField(label="Group name", max_length=120, validators=[validate_single_line])
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean_name(self):

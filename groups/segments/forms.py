@@ -5,6 +5,7 @@ from datetime import date
 
 from django import forms
 
+from customers.validators import validate_multi_line, validate_single_line
 from groups.models import Segment
 from groups.segments import rules
 
@@ -14,8 +15,15 @@ MANUAL, RULES = "manual", "rules"
 class SegmentForm(forms.Form):
     """Create or edit a client group; a new one is either chosen by staff or follows rules."""
 
-    name = forms.CharField(max_length=Segment._meta.get_field("name").max_length)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    name = forms.CharField(
+        max_length=Segment._meta.get_field("name").max_length, validators=[validate_single_line]
+    )
+    description = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        validators=[validate_multi_line],
+    )
     members = forms.ChoiceField(
         label="Members",
         choices=[(MANUAL, "Chosen by staff"), (RULES, "Follow rules")],
