@@ -1,26 +1,65 @@
+from django import forms
 from django.contrib import admin
 
+from bookings import services
 from bookings.models import FormRequest, IntakeForm, Package, Service
 from customers.admin import ReadOnlyAdmin
+from customers.errors import KinshipError
 
 
-class CountsSaves:
-    """A change here counts as a save, as on the Managers' own pages: a page there opened
-    before it is then refused, not saved over it. The count is read under the row's lock
-    (the admin saves in a transaction), so it races no one."""
+class VersionedAdminForm(forms.ModelForm):
+    """The admin's form for a row that Managers also edit on their own pages: it carries the
+    version the page was opened at, so a save over someone else's is refused, as there."""
+
+    seen_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        data = super().clean()
+        seen = data.get("seen_version")
+        if self.instance.pk and seen is not None and seen != self.instance.version:
+            raise forms.ValidationError(
+                "Someone else changed this since you opened it. Reload and try again.", code="stale"
+            )
+        try:
+            self.check(data)
+        except KinshipError as error:
+            raise forms.ValidationError(error.message) from None
+        return data
+
+    def check(self, data):
+        """Ask the service's own checks, beyond the model's constraints."""
+
+
+class IntakeFormAdminForm(VersionedAdminForm):
+    def check(self, data):
+        if "name" in data and "questions" in data:
+            services.check_intake_form(
+                form_id=self.instance.pk, name=data["name"], questions=data["questions"]
+            )
+
+
+class SavedByService:
+    """Save through the same service as the Managers' pages (`bookings.services`), which
+    checks again under the row's lock, refuses a stale page and counts the save; the form
+    has already said why it would refuse, so the service's refusal here is only a race lost
+    in between, and is left to fail the request (the admin's transaction saves nothing)."""
 
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.version = (
-                type(obj).objects.select_for_update().values_list("version", flat=True).get(pk=obj.pk) + 1
-            )
-        super().save_model(request, obj, form, change)
+        saved = self.save_with_service(obj, version=form.cleaned_data.get("seen_version"))
+        obj.pk, obj.version = saved.pk, saved.version
 
 
 @admin.register(Service)
-class ServiceAdmin(CountsSaves, admin.ModelAdmin):
+class ServiceAdmin(SavedByService, admin.ModelAdmin):
     """Managers keep services on their own page (Services, from the Day View); superusers may
     here too. Retire one by unticking "offered"; one that was booked cannot be deleted."""
+
+    form = VersionedAdminForm
 
     list_display = ["name", "duration_minutes", "price", "is_active"]
     list_filter = ["is_active"]
@@ -30,6 +69,16 @@ class ServiceAdmin(CountsSaves, admin.ModelAdmin):
         if obj is not None and obj.appointments.exists():
             return False
         return super().has_delete_permission(request, obj)
+
+    def save_with_service(self, obj, *, version):
+        return services.save_service(
+            service_id=obj.pk,
+            name=obj.name,
+            duration_minutes=obj.duration_minutes,
+            price=obj.price,
+            is_active=obj.is_active,
+            version=version,
+        )
 
 
 @admin.register(Package)
@@ -43,8 +92,10 @@ class PackageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(IntakeForm)
-class IntakeFormAdmin(CountsSaves, admin.ModelAdmin):
+class IntakeFormAdmin(SavedByService, admin.ModelAdmin):
     """Managers write forms on the Intake Forms page; one that was asked cannot be deleted."""
+
+    form = IntakeFormAdminForm
 
     list_display = ["name", "is_active"]
     list_filter = ["is_active"]
@@ -53,6 +104,11 @@ class IntakeFormAdmin(CountsSaves, admin.ModelAdmin):
         if obj is not None and obj.requests.exists():
             return False
         return super().has_delete_permission(request, obj)
+
+    def save_with_service(self, obj, *, version):
+        return services.save_intake_form(
+            form_id=obj.pk, name=obj.name, questions=obj.questions, is_active=obj.is_active, version=version
+        )
 
 
 @admin.register(FormRequest)

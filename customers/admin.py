@@ -25,6 +25,15 @@ class CappedCountPaginator(Paginator):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
+    """Customers, shown read-only to whoever may view them, superusers included.
+
+    Every change to a customer goes through `customers.services` (the back office's Add and
+    Edit forms): validation, the version check against a page opened before someone else's
+    save, and a History line. An admin form would skip all three, and could reach a merged
+    tombstone, which nothing may change. Refusing add and change here is the root fix:
+    nobody is left for whom the admin's save would need guarding.
+    """
+
     list_display = [
         "last_name",
         "first_name",
@@ -62,6 +71,12 @@ class CustomerAdmin(admin.ModelAdmin):
         # PostgreSQL walks the name index through up to every row to find one page of
         # matches (2 s for "Smith" among a million customers).
         return ranked, False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         # Customers are archived or merged, never deleted: their history and money stay.

@@ -31,7 +31,8 @@ def fast_password_hashing(settings):
 
 
 def _staff(role, **kwargs):
-    user = UserFactory(is_staff=True, **kwargs)
+    # A role, not is_staff, opens the back office; is_staff means "may use the Django admin".
+    user = UserFactory(**kwargs)
     user.groups.add(Group.objects.get(name=role))
     return user
 
@@ -48,8 +49,8 @@ def manager_user(db):
 
 @pytest.fixture
 def staff_without_roles(db):
-    """Staff in name only: no role, so no permissions."""
-    return UserFactory(is_staff=True, username="nora")
+    """Staff in name only: no role, so no permissions (and not made staff of the admin)."""
+    return UserFactory(username="nora")
 
 
 @pytest.fixture

@@ -428,7 +428,7 @@ def test_on_postgres_the_base_manager_cannot_change_an_entry_either(on_postgres,
 
 
 def test_a_staff_user_who_posted_an_entry_cannot_be_deleted_from_under_it(anna):
-    clerk = UserFactory(username="clerk", is_staff=True)
+    clerk = UserFactory(username="clerk")
     charge(clerk, anna, 500)
     before = _entries()
     with pytest.raises(ProtectedError), transaction.atomic():

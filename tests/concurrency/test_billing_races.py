@@ -42,7 +42,7 @@ POSTING_AHEAD = "posting ahead"
 
 @pytest.fixture
 def desks():
-    return UserFactory(username="desk-one", is_staff=True), UserFactory(username="desk-two", is_staff=True)
+    return UserFactory(username="desk-one"), UserFactory(username="desk-two")
 
 
 def smiths(*first_names):
@@ -167,7 +167,7 @@ def test_eight_desks_posting_to_one_shared_account_lose_no_update(on_postgres, d
     shared = account_id(anna)
     assert account_id(ben) == shared
     version = Account.objects.get(pk=shared).version
-    actors = [UserFactory(username=f"desk-{n}", is_staff=True) for n in range(THREADS)]
+    actors = [UserFactory(username=f"desk-{n}") for n in range(THREADS)]
 
     def desk(n):
         customer = anna if n % 2 else ben
@@ -430,7 +430,7 @@ def test_unlinking_a_partner_while_two_desks_keep_charging_them(on_postgres, des
     transfers, or, after, his own, the one he holds now; Anna's History has exactly the ones
     posted while they shared."""
     one, two = desks
-    manager = UserFactory(username="manager", is_staff=True)
+    manager = UserFactory(username="manager")
     anna, ben = smiths("Anna", "Ben")
     post(one, anna, Kind.CHARGE, 1000)
     post(one, anna, Kind.CREDIT_ISSUED, 400)

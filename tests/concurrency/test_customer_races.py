@@ -40,7 +40,7 @@ def race(*actions):
 
 @pytest.fixture
 def actors():
-    return UserFactory(username="desk-one", is_staff=True), UserFactory(username="desk-two", is_staff=True)
+    return UserFactory(username="desk-one"), UserFactory(username="desk-two")
 
 
 def test_two_edits_from_the_same_form_version_save_once(on_postgres, actors):

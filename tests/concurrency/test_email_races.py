@@ -31,8 +31,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 @pytest.mark.parametrize("order", ORDERS)
 def test_two_desks_sending_a_failed_email_again_send_it_once(on_postgres, order):
     one, two = (
-        UserFactory(username="desk-one", is_staff=True),
-        UserFactory(username="desk-two", is_staff=True),
+        UserFactory(username="desk-one"),
+        UserFactory(username="desk-two"),
     )
     ann = CustomerFactory(first_name="Ann", email="ann@example.com")
     (failed,) = queue(
@@ -92,8 +92,8 @@ def test_sending_a_copy_again_while_the_link_is_removed_never_sends_it_after(on_
     """Dora's copy about Eli failed; one desk presses Send Again as another removes Dora's
     link. Sent before the unlink, or refused after it: never sent once she has lost it."""
     one, two = (
-        UserFactory(username="desk-one", is_staff=True),
-        UserFactory(username="desk-two", is_staff=True),
+        UserFactory(username="desk-one"),
+        UserFactory(username="desk-two"),
     )
     eli = CustomerFactory(first_name="Eli", last_name="Brown", email="eli@example.com")
     dora = CustomerFactory(first_name="Dora", last_name="Brown", email="dora@example.com")

@@ -22,7 +22,7 @@ ALL = dict.fromkeys(PERMISSION_FIELDS, True)
 
 @pytest.fixture
 def actors():
-    return UserFactory(username="desk-one", is_staff=True), UserFactory(username="desk-two", is_staff=True)
+    return UserFactory(username="desk-one"), UserFactory(username="desk-two")
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ def in_order(order, first, second):
 @pytest.fixture
 def desks():
     """A manager who merges and a front desk who edits or links at the same moment."""
-    return UserFactory(username="manager-one", is_staff=True), UserFactory(username="desk-two", is_staff=True)
+    return UserFactory(username="manager-one"), UserFactory(username="desk-two")
 
 
 @pytest.fixture
@@ -147,7 +147,7 @@ def test_two_managers_merging_one_duplicate_into_two_survivors_merge_it_once(
     """Two managers each found the duplicate Dana and merge her into a different Anna. One
     merge lands; the other is told she was merged already, and changes nothing. The duplicate's
     id comes first or between the two survivors', so that the two desks lock in either order."""
-    one, two = (UserFactory(username=name, is_staff=True) for name in ("manager-one", "manager-two"))
+    one, two = (UserFactory(username=name) for name in ("manager-one", "manager-two"))
     label = MemberLabel.objects.get_or_create(name="Parent")[0]
     if ids == "duplicate oldest":
         dupe, first, second = (

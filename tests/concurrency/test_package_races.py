@@ -35,7 +35,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def desks():
-    return UserFactory(username="desk-one", is_staff=True), UserFactory(username="desk-two", is_staff=True)
+    return UserFactory(username="desk-one"), UserFactory(username="desk-two")
 
 
 @pytest.fixture
@@ -179,7 +179,7 @@ def test_many_desks_using_one_package_use_exactly_its_sessions(on_postgres, desk
         may(one, friend, pia, can_use_packages=True)
         attendees.append(friend)
     visits = [started(attendee, haircut) for attendee in attendees]
-    actors = [UserFactory(username=f"desk-{n}", is_staff=True) for n in range(DESKS)]
+    actors = [UserFactory(username=f"desk-{n}") for n in range(DESKS)]
 
     outcomes = race(*(paying(actor, visit, package) for actor, visit in zip(actors, visits, strict=True)))
 

@@ -34,7 +34,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def desks():
-    return UserFactory(username="desk-one", is_staff=True), UserFactory(username="desk-two", is_staff=True)
+    return UserFactory(username="desk-one"), UserFactory(username="desk-two")
 
 
 def crowd(count, last_name="Crowd"):

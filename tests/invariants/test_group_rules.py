@@ -103,7 +103,7 @@ class GroupRules(RuleBasedStateMachine):
         self.example = transaction.atomic()
         self.example.__enter__()
         self.switches = []  # the overrides `start` and `superuser` entered, undone in `teardown`
-        self.actor = UserFactory(username="rules-desk", is_staff=True)
+        self.actor = UserFactory(username="rules-desk")
         self.customers = [CustomerFactory(first_name="Pat", last_name=last) for last in LIVE]
         self.customers.append(CustomerFactory(first_name="Fay", last_name="Fir", archived_at=timezone.now()))
         self.labels = {each: MemberLabel.objects.get_or_create(name=each)[0] for each in LABELS[:4]}

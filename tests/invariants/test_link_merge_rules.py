@@ -153,7 +153,7 @@ class LinkMergeRules(RuleBasedStateMachine):
         # One group per customer keeps the model simple; the several-groups case has its own machine.
         self.one_group = override_switch(ADMINS_IN_SEVERAL_GROUPS, active=False)
         self.one_group.enable()
-        self.actor = UserFactory(username="merge-rules-desk", is_staff=True)
+        self.actor = UserFactory(username="merge-rules-desk")
         self.customers = [CustomerFactory(first_name="Pat", last_name=last) for last in NAMES]
         self.ids = [customer.pk for customer in self.customers]
         self.types = self.relationship_types()

@@ -157,7 +157,7 @@ class MoneyRules(RuleBasedStateMachine):
         super().__init__()
         self.example = transaction.atomic()
         self.example.__enter__()
-        self.actor = UserFactory(username="money-rules-desk", is_staff=True)
+        self.actor = UserFactory(username="money-rules-desk")
         customers = [CustomerFactory(first_name="Pat", last_name=last) for last in NAMES]
         self.ids = [customer.pk for customer in customers]
         # The model's own sums of what every posting that was done should have moved.

@@ -83,7 +83,7 @@ class Books:
 
     def __init__(self, *, partner, desk, manager):
         self.desk, self.manager = desk, manager
-        self.other_desk = UserFactory(is_staff=True, username="sam")
+        self.other_desk = UserFactory(username="sam")
         self.anna = CustomerFactory(first_name="Anna", last_name="Smith")
         self.ben = CustomerFactory(first_name="Ben", last_name="Smith") if partner else None
         charge = self.post(desk, self.anna, Kind.CHARGE, 2000)

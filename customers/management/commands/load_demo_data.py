@@ -79,7 +79,10 @@ class Command(BaseCommand):
                 defaults={
                     "first_name": first,
                     "last_name": last,
-                    "is_staff": True,
+                    # is_staff opens the Django admin, which is the superuser's alone; the
+                    # roles open the back office. Re-running also takes it back from a demo
+                    # Front desk or Manager made staff by an older version of this command.
+                    "is_staff": role is None,
                     "is_superuser": role is None,
                     "email": f"{username}@example.com",
                 },
