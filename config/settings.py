@@ -106,7 +106,7 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Shared by every app server: waffle switches and login throttling must agree across workers.
+# Shared by every app server: waffle switches must agree across workers.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -127,9 +127,16 @@ GUARDIAN_MONKEY_PATCH_USER = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "customers:front_desk"
 LOGOUT_REDIRECT_URL = "login"
-# Failed logins allowed per username and per address within the window, before a pause.
+# Failed logins allowed for one username at one address, and from one address (much more: a
+# shop's desks share its router's address), in a window of seconds from the first failure
+# (customers.throttle).
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
 LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=15 * 60)
+# How many proxies (load balancers) that Kinship trusts append to X-Forwarded-For in front of
+# it: the client's address is that many entries from the right. 0: the header is ignored,
+# since without a proxy of ours in front any client could write it.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,10 +1,8 @@
 """Project-level views: health check, throttled login and the styled error pages."""
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpResponse
@@ -12,6 +10,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from customers import throttle
 
 
 @login_not_required
@@ -34,16 +34,9 @@ def favicon(request):
     return HttpResponse(status=204, headers={"Cache-Control": "max-age=86400"})
 
 
-def _failure_keys(request, username):
-    address = request.META.get("REMOTE_ADDR", "")
-    return [f"login-failures:user:{username.lower()}", f"login-failures:addr:{address}"]
-
-
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """Refuse logins after too many failures for one username or from one address.
-
-    The counters live in the shared cache, so every app server sees the same count.
-    """
+    """Refuse logins after too many failures for one username at one address, or from one
+    address (customers.throttle, which says how and why)."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -51,16 +44,17 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     }
 
     def clean(self):
-        keys = _failure_keys(self.request, self.cleaned_data.get("username") or "")
-        if any(cache.get(key, 0) >= settings.LOGIN_FAILURE_LIMIT for key in keys):
+        username = self.cleaned_data.get("username")
+        if not (username and self.cleaned_data.get("password")):
+            return super().clean()  # No password is checked, so there is nothing to count.
+        address = throttle.client_address(self.request)
+        reservation = throttle.reserve_attempt(username=username, address=address)
+        if reservation is None:
             raise ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            return super().clean()
-        except ValidationError:
-            for key in keys:
-                cache.add(key, 0, settings.LOGIN_FAILURE_WINDOW)
-                cache.incr(key)
-            raise
+        # A wrong password raises here and keeps its place on the counters.
+        cleaned_data = super().clean()
+        throttle.release_attempt(reservation)
+        return cleaned_data
 
 
 class ThrottledLoginView(LoginView):
