@@ -527,8 +527,8 @@ def test_format_money(cents, shown):
         ("12", 1200),
         ("0.01", 1),
         ("£1,200.00", 120000),
-        (" £ 1 200 ", 120000),
-        ("1200.", 120000),
+        ("1,200", 120000),
+        (" £ 1200 ", 120000),
     ],
 )
 def test_parse_money(typed, cents):
@@ -549,6 +549,9 @@ def test_parse_money(typed, cents):
         ("sNaN", "such as 12.50"),
         ("Infinity", "such as 12.50"),
         ("-Infinity", "such as 12.50"),
+        # Read as amounts before money was parsed strictly (issue 15): refused rather than guessed.
+        (" £ 1 200 ", "such as 12.50"),
+        ("1200.", "such as 12.50"),
     ],
 )
 def test_what_is_not_an_amount_of_money_is_refused_with_words(typed, match):

@@ -383,6 +383,10 @@ BAD_AMOUNTS = [
     ("abc", "Enter an amount such as 12.50."),
     ("1.234", "Enter an amount to the penny, with at most two decimal places."),
     ("99999999999", "Enter an amount of at most £1,000,000.00."),
+    # Once read as £1,000, £3 and £50 (issue 15).
+    ("1_000", "Enter an amount such as 12.50."),
+    ("٣", "Enter an amount such as 12.50."),
+    ("5,,,0", "Enter an amount such as 12.50."),
 ]
 
 
