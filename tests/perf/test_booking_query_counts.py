@@ -358,7 +358,7 @@ def sizes(world):
     )
 
 
-def test_booking_pages_run_a_fixed_number_of_queries(desk, world):
+def test_booking_pages_run_a_fixed_number_of_queries(desk, front_desk_user, world):
     desk.get(tab(world.customer))  # fill the shared cache of switches
     counts, grown = {}, []
     for grow in (None, world.grow):
@@ -382,8 +382,10 @@ def test_booking_pages_run_a_fixed_number_of_queries(desk, world):
     assert page.count("Email Receipt</a>") == more_packages
     assert "Pat Smith</a>'s visit on" in page and "may also use sessions from" in page
     assert 'name="price_text"' in page and "Request Form</button>" in page
-    # Seen that evening, when every appointment of the day has begun and may be marked.
+    # Seen that evening, when every appointment of the day has begun and may be marked (by a
+    # desk logged in then: a session idle since the morning has ended, SESSION_IDLE_TIMEOUT).
     with mock.patch("django.utils.timezone.now", return_value=at(world.day, 23, 59)):
+        desk.force_login(front_desk_user)
         day = desk.get(day_url(world.day)).content.decode()
     assert (
         day.count('<td class="nowrap">')
