@@ -6,6 +6,7 @@ from django.core.validators import validate_email
 from billing.money import MAX_AMOUNT, format_money, parse_money
 from bookings.models import IntakeForm, QuestionKind, Service
 from bookings.services import problem_with_time
+from customers.inputs import DecimalNumberField, WholeNumberField
 from customers.validators import validate_multi_line, validate_single_line
 
 
@@ -72,6 +73,7 @@ class ServiceForm(forms.ModelForm):
     class Meta:
         model = Service
         fields = ["name", "duration_minutes", "is_active"]
+        field_classes = {"duration_minutes": WholeNumberField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,7 +134,7 @@ class BuyPackageForm(forms.Form):
             "invalid_choice": "That service is no longer offered.",
         },
     )
-    sessions = forms.IntegerField(
+    sessions = WholeNumberField(
         min_value=1,
         max_value=200,
         initial=10,
@@ -321,7 +323,7 @@ def _answer_field(question):
             error_messages=messages,
         )
     if kind == QuestionKind.NUMBER:
-        return forms.DecimalField(
+        return DecimalNumberField(
             label=label,
             required=required,
             max_digits=12,

@@ -35,11 +35,13 @@ class Page:
 
 
 def page_number(value):
-    """Read a page number from a query string, treating anything odd as the first page."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
+    """Read a page number from a query string, treating anything odd as the first page.
+
+    ASCII digits only: `int()` would also read "1_0" and other scripts' digits.
+    """
+    if not (isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18):
         return 1
+    number = int(value)
     return min(max(number, 1), 10_000)
 
 

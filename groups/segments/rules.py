@@ -18,6 +18,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from customers.inputs import WholeNumberField
 from groups.models import GroupMember, Role, Segment, SegmentMember
 
 ANY = ""
@@ -134,8 +135,8 @@ def years_before(today, years):
 
 def _age_fields():
     return {
-        "age_from": forms.IntegerField(label="Aged from", required=False, min_value=0, max_value=130),
-        "age_to": forms.IntegerField(label="Aged to", required=False, min_value=0, max_value=130),
+        "age_from": WholeNumberField(label="Aged from", required=False, min_value=0, max_value=130),
+        "age_to": WholeNumberField(label="Aged to", required=False, min_value=0, max_value=130),
     }
 
 
