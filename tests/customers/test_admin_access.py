@@ -20,6 +20,8 @@ from django.urls import reverse
 from waffle.models import Flag, Sample, Switch
 
 from bookings.models import IntakeForm, Service
+from customers import services as customer_services
+from customers.errors import KinshipError
 from customers.models import Customer
 from customers.roles import MANAGER
 from groups.models import MemberLabel
@@ -94,6 +96,8 @@ def _payload(obj):
         elif isinstance(field, models.DateTimeField):
             data[f"{field.name}_0"] = value.date().isoformat()
             data[f"{field.name}_1"] = value.time().isoformat()
+        elif isinstance(field, models.EmailField):
+            data[field.name] = f"changed.{value}"
         elif isinstance(field, (models.CharField, models.TextField)) and not field.choices:
             data[field.name] = f"Changed {value}"[: field.max_length or 200]
         elif isinstance(value, date | datetime):
@@ -191,3 +195,39 @@ def test_a_service_page_opened_before_another_save_is_refused(admin_client):
     assert response.status_code == 200 and "Someone else changed this" in response.content.decode()
     yoga.refresh_from_db()
     assert (yoga.duration_minutes, yoga.version) == (60, 2)
+
+
+def test_a_tombstone_is_not_editable_in_the_back_office_either(client, manager_user):
+    survivor = CustomerFactory()
+    tombstone = CustomerFactory(first_name="Tomb", merged_into=survivor, merged_at=survivor.created_at)
+    client.force_login(manager_user)
+    data = {"first_name": "Hacked", "last_name": "X", "phone": "07700 900999", "version": tombstone.version}
+    assert client.post(reverse("customers:edit", args=[tombstone.pk]), data).status_code == 404
+    with pytest.raises(KinshipError, match="was merged into another account"):
+        customer_services.update_customer(
+            actor=manager_user, customer_id=tombstone.pk, version=tombstone.version, first_name="Hacked"
+        )
+    tombstone.refresh_from_db()
+    assert tombstone.first_name == "Tomb" and not tombstone.activities.exists()
+
+
+def test_the_menu_follows_the_role_and_its_admin_link_is_staff(client, front_desk_user, staff_manager):
+    client.force_login(front_desk_user)
+    page = client.get(reverse("customers:front_desk")).content.decode()
+    assert 'aria-label="Main"' in page and reverse("admin:index") not in page
+    client.force_login(staff_manager)
+    page = client.get(reverse("customers:front_desk")).content.decode()
+    assert 'aria-label="Main"' in page and f'href="{reverse("admin:index")}"' in page
+
+
+def test_the_demo_takes_staff_back_from_its_front_desk_and_manager():
+    call_command("load_demo_data", customers=10)
+    User = get_user_model()
+    User.objects.filter(username__in=["frontdesk", "manager"]).update(is_staff=True)  # an older demo
+    call_command("load_demo_data", customers=10)
+    staff = dict(
+        User.objects.filter(username__in=["frontdesk", "manager", "admin"]).values_list(
+            "username", "is_staff"
+        )
+    )
+    assert staff == {"frontdesk": False, "manager": False, "admin": True}
