@@ -231,3 +231,12 @@ def test_the_demo_takes_staff_back_from_its_front_desk_and_manager():
         )
     )
     assert staff == {"frontdesk": False, "manager": False, "admin": True}
+
+
+def test_a_service_added_in_the_admin_is_made_by_the_service(admin_client):
+    data = {"name": "  Massage ", "duration_minutes": 30, "price": 2500, "is_active": "on"}
+    response = admin_client.post(_url(Service, "add"), data)
+    assert response.status_code == 302
+    massage = Service.objects.get()
+    assert (massage.name, massage.version) == ("Massage", 1)
+    assert response.url == _url(Service, "changelist")
