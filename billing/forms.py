@@ -7,6 +7,7 @@ from django import forms
 from billing.models import Kind
 from billing.money import MAX_AMOUNT, format_money, parse_money, symbol
 from billing.services import CREDIT, HOUSE
+from customers.ids import VersionField
 from customers.validators import validate_single_line
 
 
@@ -110,13 +111,13 @@ class CreditLimitForm(forms.Form):
         allow_zero=True,
         help_text="Leave empty for no limit.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class UnlinkForm(forms.Form):
     house = MoneyField(label="Owed to move to the partner", required=False, allow_zero=True)
     credit = MoneyField(label="Store credit to move to the partner", required=False, allow_zero=True)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class LinkForm(forms.Form):

@@ -17,7 +17,7 @@ from billing.models import Entry
 from billing.money import format_money
 from customers.access import staff_required
 from customers.errors import KinshipError
-from customers.forms import is_id
+from customers.ids import is_id
 from customers.queries import get_live_customer
 from customers.responses import (
     chosen_customer,

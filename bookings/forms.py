@@ -6,6 +6,7 @@ from django.core.validators import validate_email
 from billing.money import MAX_AMOUNT, format_money, parse_money
 from bookings.models import IntakeForm, QuestionKind, Service
 from bookings.services import problem_with_time
+from customers.ids import VersionField
 from customers.inputs import DecimalNumberField, WholeNumberField
 from customers.validators import validate_multi_line, validate_single_line
 
@@ -68,7 +69,7 @@ class ServiceForm(forms.ModelForm):
 
     price_text = forms.CharField(label="Price", max_length=20, validators=[validate_single_line])
     #: The service's version when opened: saving over another Manager's change is refused.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     class Meta:
         model = Service
@@ -116,9 +117,7 @@ class MoveForm(forms.Form):
     """Change an appointment's time."""
 
     starts_at = _when_field("New time")
-    version = forms.IntegerField(
-        widget=forms.HiddenInput, error_messages={"required": "Reload and try again."}
-    )
+    version = VersionField(error_messages={"required": "Reload and try again."})
 
     clean_starts_at = _clean_starts_at
 
@@ -202,7 +201,7 @@ class IntakeFormForm(forms.Form):
     name = forms.CharField(max_length=80, validators=[validate_single_line])
     is_active = forms.BooleanField(label="In use", required=False, initial=True)
     #: The form's version when opened: saving over someone else's change is refused.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     def __init__(self, *args, instance=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -275,7 +274,7 @@ class CompleteForm(forms.Form):
             "invalid_choice": "That client may no longer complete this form (their link changed)."
         },
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     def __init__(self, *args, request, people, **kwargs):
         super().__init__(*args, **kwargs)

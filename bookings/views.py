@@ -29,7 +29,7 @@ from bookings.forms import (
 from bookings.models import Appointment, FormRequest, IntakeForm, Package, Service, Status
 from customers.access import staff_required
 from customers.errors import KinshipError
-from customers.forms import is_id
+from customers.ids import is_id
 from customers.mail import Recipient
 from customers.queries import get_live_customer
 from customers.responses import done, embedded, form_status, next_url, refused

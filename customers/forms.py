@@ -3,6 +3,7 @@ from datetime import date
 
 from django import forms
 
+from customers.ids import VersionField
 from customers.models import Customer
 
 # ASCII digits and plain spaces only: `\d` and `\s` would let in other scripts' digits
@@ -60,7 +61,7 @@ class CustomerForm(forms.ModelForm):
 class CustomerEditForm(CustomerForm):
     """The edit form carries the version it was loaded at, so a stale save is refused."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
     class Meta(CustomerForm.Meta):
         pass
@@ -84,13 +85,3 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("active", "Active"), ("archived", "Archived"), ("all", "All")],
     )
-
-
-def is_id(value):
-    """Whether `value` (from a query string or a form) can be a row id: ASCII digits only, and
-    few enough for a 64-bit integer.
-
-    `str.isdigit` alone lets through digits such as "²" that `int` refuses, and a database
-    refuses numbers longer than its integers.
-    """
-    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18

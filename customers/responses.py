@@ -14,14 +14,20 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from customers.forms import is_id
+from customers.ids import is_id
 from customers.models import Customer
 
 
 def next_url(request, fallback):
     """Where to go back to: the page the form was opened from (if it is ours), else `fallback`."""
     wanted = request.POST.get("next") or request.GET.get("next")
-    if wanted and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
+    # A path only (our forms send request.get_full_path()): `redirect()` reads any other
+    # word ("abc", "0") as the name of a URL pattern, and failed to reverse it with a 500.
+    if (
+        wanted
+        and wanted.startswith("/")
+        and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()})
+    ):
         return wanted
     return fallback
 

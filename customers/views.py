@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from customers import listing, queries, services
 from customers.access import staff_required
 from customers.errors import KinshipError
-from customers.forms import CustomerEditForm, CustomerForm, SearchForm, is_id
+from customers.forms import CustomerEditForm, CustomerForm, SearchForm
+from customers.ids import is_id
 from customers.models import Email, Merge
 from customers.paging import page_number, page_of
 from customers.responses import done, next_url, refused

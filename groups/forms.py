@@ -2,10 +2,12 @@
 
 from django import forms
 
+from customers.ids import IdField, VersionField
 from customers.validators import validate_single_line
 from groups.models import MemberLabel, Role
 
 LABEL_GONE = "That label is no longer offered; choose another."
+CHOOSE_AGAIN = "That customer does not exist; search and choose Select Customer again."
 
 
 class LabelField(forms.ModelChoiceField):
@@ -37,7 +39,7 @@ class CandidateFields(forms.Form):
             attrs={"type": "search", "autocomplete": "off", "placeholder": "Name, email or phone"}
         ),
     )
-    member = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    member = IdField(required=False, error_messages={"invalid": CHOOSE_AGAIN})
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.DEPENDENT)
 
 
@@ -71,7 +73,7 @@ class AddMemberForm(CandidateFields):
 
 class ChangeMemberForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=Role.choices)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     def __init__(self, *args, member, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,7 +82,7 @@ class ChangeMemberForm(forms.Form):
 
 class RenameGroupForm(forms.Form):
     name = forms.CharField(label="Group name", max_length=120, validators=[validate_single_line])
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

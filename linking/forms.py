@@ -2,6 +2,7 @@
 
 from django import forms
 
+from customers.ids import IdField, VersionField
 from linking.models import PERMISSIONS, RelationshipType
 
 
@@ -35,8 +36,11 @@ class LinkForm(forms.Form):
     """
 
     q = forms.CharField(label="Search for a customer to link", required=False, max_length=100)
-    member = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    member = IdField(
+        required=False,
+        error_messages={"invalid": "That customer does not exist; search and choose Select Customer again."},
+    )
+    version = VersionField(required=False)
 
     def __init__(self, *args, customer, keep_type=None, choosing=True, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from customers.access import staff_required
 from customers.errors import KinshipError
-from customers.forms import is_id
+from customers.ids import is_id
 from customers.models import Merge
 from customers.queries import get_customer, get_live_customer
 from customers.responses import chosen_customer, done, embedded, form_status, next_url, refused

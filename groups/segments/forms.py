@@ -5,6 +5,7 @@ from datetime import date
 
 from django import forms
 
+from customers.ids import VersionField
 from customers.validators import validate_multi_line, validate_single_line
 from groups.models import Segment
 from groups.segments import rules
@@ -30,7 +31,7 @@ class SegmentForm(forms.Form):
         initial=MANUAL,
         widget=forms.RadioSelect,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     def __init__(self, *args, segment=None, **kwargs):
         if segment is not None:

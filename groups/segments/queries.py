@@ -3,7 +3,7 @@ of groups and members."""
 
 from django.db.models import BooleanField, Case, Count, Value, When
 
-from customers.forms import is_id
+from customers.ids import is_id
 from customers.models import Customer
 from customers.paging import page_of
 from groups.models import Segment, SegmentMember

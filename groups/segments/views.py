@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from customers import listing
 from customers.access import staff_required
 from customers.errors import KinshipError
-from customers.forms import is_id
+from customers.ids import is_id
 from customers.models import Customer
 from customers.paging import page_number
 from customers.queries import get_live_customer
