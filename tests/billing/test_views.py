@@ -676,7 +676,7 @@ def panel(client, customer):
 def test_the_panel_offers_to_link_a_partner(front, world):
     shown = panel(front, world.cara)
     assert "Partner Account" in front.get(world.cara.get_absolute_url()).content.decode()
-    assert "Partner Name" in shown and "None" in shown
+    assert "Partner Name" in shown and "Not given" in shown
     assert "Link Partner Account" in shown and reverse("billing:partner_link", args=[world.cara.pk]) in shown
     assert "Unlink Partner Account" not in shown and "Set as Primary" not in shown
 
