@@ -48,6 +48,12 @@ def manager_user(db):
 
 
 @pytest.fixture
+def superuser(db):
+    """A superuser: every permission, and the Django admin."""
+    return UserFactory(is_staff=True, is_superuser=True, username="sue")
+
+
+@pytest.fixture
 def staff_without_roles(db):
     """Staff in name only: no role, so no permissions (and not made staff of the admin)."""
     return UserFactory(username="nora")
