@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from customers import mail, merging
 from customers.errors import KinshipError, StaleEdit
+from customers.ids import to_id
 from customers.models import Activity, Customer, Email, Merge
 
 EDITABLE_FIELDS = ("first_name", "last_name", "email", "phone", "date_of_birth", "notes")
@@ -74,6 +75,10 @@ def lock_customers(customer_ids, *, active_for=None):
     customers too, saying what to do instead.
     """
     ids = sorted({int(pk) for pk in customer_ids})
+    # No row holds a number past the largest id, and SQLite cannot even look (pk__in raises
+    # OverflowError): forms bound their ids, and this keeps a service called otherwise safe.
+    if any(to_id(pk) is None for pk in ids):
+        raise KinshipError("That customer does not exist.")
     locked = Customer.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
     customers = {c.pk: c for c in locked}
     for customer_id in ids:

@@ -117,6 +117,32 @@ def test_the_bounded_model_multiple_choice_field_refuses_a_huge_id(value):
     assert list(field.clean([str(customer.pk)])) == [customer]
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", [HUGE, str(MAX_ID + 1), "0", "abc"])
+def test_a_choice_of_people_coerced_to_an_id_refuses_what_it_did_not_offer(value):
+    """For (booking) and Filled in by (an intake form) coerce to int only after the value was
+    found among the choices, so a number no row holds never reaches a query."""
+    from bookings.forms import BookForm
+
+    anna = CustomerFactory()
+    form = BookForm({"for_whom": value}, customer=anna)
+    assert not form.is_valid()
+    assert form.errors["for_whom"] == ["That client may no longer be booked from here (their link changed)."]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", [10**25, MAX_ID + 1, 0, -1])
+def test_locking_customers_by_a_number_no_row_holds_is_refused_with_words(value):
+    """Every service that changes customers locks them here; a caller that forgot to bound an
+    id gets "does not exist", not SQLite's OverflowError."""
+    from customers.errors import KinshipError
+    from customers.services import lock_customers
+
+    customer = CustomerFactory()
+    with pytest.raises(KinshipError, match="That customer does not exist."):
+        lock_customers([customer.pk, value])
+
+
 # The URLs and the field the issue names, each of which answered 500 on SQLite.
 
 

@@ -42,6 +42,7 @@ from customers.tabs import registry
 from groups.models import Role
 from groups.segments import services as segment_services
 from linking import services as link_services
+from tests.bookings.helpers import ahead
 from tests.factories import CustomerFactory
 
 #: The bad ids: nothing has id 0, negative ids do not exist, a 25-digit number fits no
@@ -154,6 +155,9 @@ def names_views_read():
             text = path.read_text()
             for read in READS:
                 found.update(read.findall(text))
+            # A name kept in a constant of the module: `params.getlist(FILTER)`.
+            for constant in re.findall(r"\.(?:get|getlist)\(([A-Z_]+)\)", text):
+                found.update(re.findall(rf"^{constant} = \"([\w-]+)\"", text, re.MULTILINE))
     return found
 
 
@@ -217,8 +221,6 @@ def world(features_on, front_desk_user, labels, types):
     form = booking_services.save_intake_form(
         name="Health", questions=[{"text": "Allergies?", "kind": "text", "required": True}]
     )
-    from tests.bookings.helpers import ahead
-
     appointment = booking_services.book(
         actor=actor, attendee_id=anna.pk, service_id=service.pk, starts_at=ahead(days=3)
     )
