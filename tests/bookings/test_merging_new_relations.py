@@ -7,6 +7,7 @@ AccessReview.customer. Sessions keep paying for the visits they paid for, and th
 entry that charged a package keeps its customer (entries are never edited).
 """
 
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -59,6 +60,13 @@ def ask(actor, appointment, form, filled_by=None):
     return asked
 
 
+def reviewed_earlier(actor, customer):
+    """A review Anna had when she came of age (nobody acts for her now, so none is due)."""
+    return AccessReview.objects.create(
+        customer=customer, reviewed_by=actor, date_of_birth=customer.date_of_birth
+    )
+
+
 @pytest.fixture
 def world(actor, types, catalogue, linking_on):
     """Anna and her duplicate Anna Smyth (Dupe), and Cal, Dupe's brother, who may use Dupe's
@@ -68,7 +76,13 @@ def world(actor, types, catalogue, linking_on):
     of her (one filled in by her, one by Cal) and she filled one in for Cal; the form requests
     and the link emailed both of them; a Manager reviewed her access."""
     anna = CustomerFactory(first_name="Anna", last_name="Smith", email="anna@example.com")
-    dupe = CustomerFactory(first_name="Anna", last_name="Smyth", email="anna.smyth@example.com")
+    # Dupe turned 18 last month: with Cal acting for her, her access is due for review.
+    dupe = CustomerFactory(
+        first_name="Anna",
+        last_name="Smyth",
+        email="anna.smyth@example.com",
+        date_of_birth=date.today() - timedelta(days=round(18 * 365.25) + 30),
+    )
     cal = CustomerFactory(first_name="Cal", last_name="Smyth", email="cal@example.com")
     both_ways = {"can_use_packages": True, "can_complete_forms": True, "receives_copies": True}
     link_services.link_customers(
@@ -239,7 +253,7 @@ def test_undo_when_the_survivor_had_rows_of_their_own_gives_back_only_the_duplic
     anna, dupe = world.anna, world.dupe
     mine = buy(actor, anna, catalogue.massage, price=0)
     my_form = ask(actor, made(anna, catalogue.massage, ahead(days=5)), world.form)
-    link_services.review_access(actor=actor, customer_id=anna.pk)
+    reviewed_earlier(actor, anna)
     had = pointing_at(anna)
     record = merge(actor, anna, dupe)
     undo_merge(actor=actor, merge_id=record.pk)
@@ -280,7 +294,7 @@ def test_merging_two_who_both_have_packages_forms_and_reviews_keeps_all(actor, w
     anna, dupe = world.anna, world.dupe
     buy(actor, anna, catalogue.haircut, sessions=3, price=0)
     ask(actor, made(anna, catalogue.haircut, ahead(days=4)), world.form, filled_by=anna)
-    link_services.review_access(actor=actor, customer_id=anna.pk)
+    reviewed_earlier(actor, anna)
     hers, theirs = pointing_at(anna), pointing_at(dupe)
     merge(actor, anna, dupe)
     assert pointing_at(anna) == {key: hers[key] + theirs[key] for key in hers}

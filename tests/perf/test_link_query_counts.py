@@ -105,7 +105,7 @@ def test_the_access_reviews_page_runs_a_fixed_number_of_queries(client, manager_
                 type_id=partner.pk,
                 agent_may={"can_book": True},
             )
-            if n % 7 == 6:
+            if n % 7 == 6 and principal.date_of_birth == adult:  # only someone due is reviewed
                 services.review_access(actor=manager_user, customer_id=principal.pk, note="Still wanted.")
         owner = CustomerFactory(last_name="Owner")
         group = group_services.create_group(actor=None, owner_id=owner.pk, owner_label_id=labels["Parent"].pk)
