@@ -1,17 +1,19 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 
 from bookings import services
 from bookings.models import FormRequest, IntakeForm, Package, Service
 from customers.admin import ReadOnlyAdmin
 from customers.errors import KinshipError
+from customers.ids import VersionField
 
 
 class VersionedAdminForm(forms.ModelForm):
     """The admin's form for a row that Managers also edit on their own pages: it carries the
     version the page was opened at, so a save over someone else's is refused, as there."""
 
-    seen_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    seen_version = VersionField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,13 +47,21 @@ class IntakeFormAdminForm(VersionedAdminForm):
 
 class SavedByService:
     """Save through the same service as the Managers' pages (`bookings.services`), which
-    checks again under the row's lock, refuses a stale page and counts the save; the form
-    has already said why it would refuse, so the service's refusal here is only a race lost
-    in between, and is left to fail the request (the admin's transaction saves nothing)."""
+    checks again under the row's lock, refuses a stale page and counts the save. The form
+    has already said why it would refuse, so the service's refusal here is a race lost in
+    between (a Manager saved in that moment): the admin's transaction is rolled back, and
+    the page comes back with the service's words rather than a server error."""
 
     def save_model(self, request, obj, form, change):
         saved = self.save_with_service(obj, version=form.cleaned_data.get("seen_version"))
         obj.pk, obj.version = saved.pk, saved.version
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except KinshipError as error:  # raised inside the admin's atomic block: nothing saved
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(Service)
