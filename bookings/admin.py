@@ -4,7 +4,7 @@ from django.http import HttpResponseRedirect
 
 from bookings import services
 from bookings.models import FormRequest, IntakeForm, Package, Service
-from customers.admin import ReadOnlyAdmin
+from customers.admin import EditableAdmin, ReadOnlyAdmin
 from customers.errors import KinshipError
 from customers.ids import VersionField
 
@@ -65,7 +65,7 @@ class SavedByService:
 
 
 @admin.register(Service)
-class ServiceAdmin(SavedByService, admin.ModelAdmin):
+class ServiceAdmin(SavedByService, EditableAdmin):
     """Managers keep services on their own page (Services, from the Day View); superusers may
     here too. Retire one by unticking "offered"; one that was booked cannot be deleted."""
 
@@ -102,7 +102,7 @@ class PackageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(IntakeForm)
-class IntakeFormAdmin(SavedByService, admin.ModelAdmin):
+class IntakeFormAdmin(SavedByService, EditableAdmin):
     """Managers write forms on the Intake Forms page; one that was asked cannot be deleted."""
 
     form = IntakeFormAdminForm

@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.views.main import ORDER_VAR
 from django.core.paginator import Paginator
+from django.db import models
 from django.utils.functional import cached_property
 from waffle.models import Flag, Sample, Switch
 
-from customers.models import Activity, Customer, Email
+from customers.inputs import WholeNumberField
+from customers.models import Activity, Customer, Email, LoginAttempts
 from customers.queries import rank_matches
 
 
@@ -83,6 +85,18 @@ class CustomerAdmin(admin.ModelAdmin):
         return False
 
 
+class EditableAdmin(admin.ModelAdmin):
+    """For what superusers keep here (labels, relationship types, services, forms): numbers
+    are read as strictly as on the back office's own pages, where `int()` would take "1_000"
+    or another script's digits."""
+
+    # BigIntegerField too: the admin's defaults name it apart from IntegerField.
+    formfield_overrides = {
+        models.IntegerField: {"form_class": WholeNumberField},
+        models.BigIntegerField: {"form_class": WholeNumberField},
+    }
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """For records of what happened (history, the email log, ledger-like rows): shown to
     superusers, never added, changed or deleted here."""
@@ -143,3 +157,20 @@ class EmailAdmin(ReadOnlyAdmin):
     raw_id_fields = ["recipient", "about"]
     paginator = CappedCountPaginator
     show_full_result_count = False
+
+
+@admin.register(LoginAttempts)
+class LoginAttemptsAdmin(admin.ModelAdmin):
+    """Failed-login counters (customers.throttle). A superuser lets a locked-out member of
+    staff back in before the window ends by deleting the counter that holds them: keys read
+    "user:<address> <username>" and "address:<address>"."""
+
+    list_display = ["key", "count", "window_started_at"]
+    search_fields = ["key"]
+    ordering = ["-window_started_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

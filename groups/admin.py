@@ -7,12 +7,12 @@ rules and write History; an admin form would bypass all three.
 from django.contrib import admin
 from django.db.models import Count
 
-from customers.admin import CappedCountPaginator, ReadOnlyAdmin
+from customers.admin import CappedCountPaginator, EditableAdmin, ReadOnlyAdmin
 from groups.models import CustomerGroup, GroupMember, MemberLabel, Segment
 
 
 @admin.register(MemberLabel)
-class MemberLabelAdmin(admin.ModelAdmin):
+class MemberLabelAdmin(EditableAdmin):
     list_display = ["name", "is_active", "order", "members_count"]
     list_editable = ["is_active", "order"]
     list_filter = ["is_active"]

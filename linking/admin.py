@@ -8,12 +8,12 @@ from django.contrib import admin
 from django.db import transaction
 from django.db.models import Count
 
-from customers.admin import CappedCountPaginator, ReadOnlyAdmin
+from customers.admin import CappedCountPaginator, EditableAdmin, ReadOnlyAdmin
 from linking.models import AccessReview, Link, RelationshipType
 
 
 @admin.register(RelationshipType)
-class RelationshipTypeAdmin(admin.ModelAdmin):
+class RelationshipTypeAdmin(EditableAdmin):
     list_display = [
         "name",
         "reverse",

@@ -11,6 +11,7 @@ import json
 from datetime import date, datetime
 
 import pytest
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -22,7 +23,7 @@ from waffle.models import Flag, Sample, Switch
 from bookings.models import IntakeForm, Service
 from customers import services as customer_services
 from customers.errors import KinshipError
-from customers.models import Customer
+from customers.models import Customer, LoginAttempts
 from customers.roles import MANAGER
 from groups.models import MemberLabel
 from linking.models import RelationshipType
@@ -34,8 +35,9 @@ pytestmark = pytest.mark.django_db
 #: the admin (superusers; Service and IntakeForm also Managers made staff, through the
 #: same service as the Managers' own pages). Everything else is read-only there.
 CATALOGUE = {MemberLabel, RelationshipType, Service, IntakeForm}
-#: The admin's own business: logins, roles and feature switches, superusers' alone.
-ADMINS_OWN = {get_user_model(), Group, Switch, Flag, Sample}
+#: The admin's own business: logins, roles, failed-login counters and feature switches,
+#: superusers' alone.
+ADMINS_OWN = {get_user_model(), Group, LoginAttempts, Switch, Flag, Sample}
 
 
 @pytest.fixture
@@ -264,3 +266,42 @@ def test_a_save_lost_to_a_managers_save_in_between_says_so_and_saves_nothing(adm
     assert "Someone else changed this service since you opened it." in response.content.decode()
     yoga.refresh_from_db()
     assert yoga.duration_minutes == 60  # (the stand-in Manager's save ran in the same transaction)
+
+
+def test_numbers_in_the_admin_are_read_as_strictly_as_on_the_back_office(rf):
+    """Every number a superuser may type in the admin takes ASCII digits only."""
+    from customers.inputs import WholeNumberField
+
+    request = rf.get("/")
+    request.user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    for model, model_admin in admin.site._registry.items():
+        may_type = model_admin.has_add_permission(request) or model_admin.has_change_permission(request)
+        if model in ADMINS_OWN or not may_type:
+            continue
+        form = model_admin.get_form(request)
+        for name, field in form.base_fields.items():
+            if isinstance(field, forms.IntegerField) and name != "seen_version":
+                assert isinstance(field, WholeNumberField), f"{model.__name__}.{name}"
+
+
+def test_a_price_typed_with_an_underscore_is_refused_in_the_admin(admin_client):
+    data = {"name": "Massage", "duration_minutes": "3_0", "price": "1_000", "is_active": "on"}
+    response = admin_client.post(_url(Service, "add"), data)
+    assert response.status_code == 200 and "Enter a whole number." in response.content.decode()
+    assert not Service.objects.exists()
+
+
+def test_a_superuser_lets_a_locked_out_receptionist_back_in(client, admin_client, front_desk_user, settings):
+    settings.LOGIN_FAILURE_LIMIT = 2
+    login = reverse("login")
+    for _ in range(2):
+        client.post(login, {"username": "fran", "password": "wrong"})
+    refused = client.post(login, {"username": "fran", "password": "correct-horse-battery"})
+    assert "Too many failed attempts" in refused.content.decode()
+    counter = LoginAttempts.objects.get(key__startswith="user:")
+    changelist = admin_client.get(_url(LoginAttempts, "changelist") + "?q=fran").content.decode()
+    assert counter.key in changelist
+
+    admin_client.post(_url(LoginAttempts, "delete", counter.pk), {"post": "yes"})
+
+    assert client.post(login, {"username": "fran", "password": "correct-horse-battery"}).status_code == 302
