@@ -556,7 +556,7 @@ def test_receptionist_links_a_partner_from_the_summary_and_both_share_the_balanc
     page = desk_page
     page.goto(f"/customers/{anna.pk}/")
     mark_this_document(page)
-    expect(detail(partner_panel(page), "Partner Name")).to_have_text("None")
+    expect(detail(partner_panel(page), "Partner Name")).to_have_text("Not given")
 
     open_partner_editor(page, "Link Partner Account", "Link Partner Account")
     results = search_partner(page, "smith")
@@ -761,7 +761,7 @@ def test_unlinking_without_a_split_leaves_the_partner_with_empty_balances(
 
     expect(toast(page, "Ben Smith no longer shares the account.")).to_be_visible()
     panel = partner_panel(page)
-    expect(detail(panel, "Partner Name")).to_have_text("None")
+    expect(detail(panel, "Partner Name")).to_have_text("Not given")
     expect(control(panel, "link", "Link Partner Account")).to_be_visible()
     expect(control(panel, "link", "Unlink Partner Account")).to_have_count(0)
     expect_same_document(page)
@@ -776,7 +776,7 @@ def test_unlinking_without_a_split_leaves_the_partner_with_empty_balances(
     expect_balances(page, "£40.00", "£6.00")
     expect(billing(page).locator(".shared")).to_have_count(0)
     page.goto(f"/customers/{anna.pk}/")
-    expect(detail(partner_panel(page), "Partner Name")).to_have_text("None")
+    expect(detail(partner_panel(page), "Partner Name")).to_have_text("Not given")
 
     assert holders(ben) is None
     assert holders(anna)[1] is True
@@ -804,7 +804,7 @@ def test_unlinking_with_a_split_moves_exactly_the_split_to_the_partners_own_acco
     editor.get_by_label("Store credit to move to the partner").fill("2.50")
     editor.get_by_role("button", name="Unlink Partner Account").click()
     expect(toast(page, "Ben Smith no longer shares the account.")).to_be_visible()
-    expect(detail(partner_panel(page), "Partner Name")).to_have_text("None")
+    expect(detail(partner_panel(page), "Partner Name")).to_have_text("Not given")
     expect_same_document(page)
 
     page.get_by_role("tab", name="Billing").click()
