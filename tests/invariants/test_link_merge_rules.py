@@ -521,7 +521,7 @@ class LinkMergeRules(RuleBasedStateMachine):
     def why_unsafe(self, record):
         """Why putting back what the merge moved and folded would be unsafe now, judged by the
         rows before and after the merge: a moved row no longer at the survivor, a row the merge
-        changed changed again or gone."""
+        changed changed again or gone, or a moved row changed in place (a role handed over)."""
         before, after, now = record.before, record.after, self.state
         s, a = record.survivor, record.absorbed
         for table, fields in (("links", ("agent_id", "principal_id")), ("places", ("customer_id",))):
@@ -530,7 +530,12 @@ class LinkMergeRules(RuleBasedStateMachine):
                 if pk not in then:
                     continue  # folded away: put back whole (see `why_folds_cannot_return`)
                 for field in fields:
-                    if row[field] == a and (pk not in current or current[pk][field] != s):
+                    # Moved, then moved on, gone, or changed in place (a role handed over).
+                    if row[field] == a and (
+                        pk not in current
+                        or current[pk][field] != s
+                        or current[pk]["version"] != then[pk]["version"]
+                    ):
                         yield f"a moved {table[:-1]} changed since"
                 if row["version"] != then[pk]["version"] and (
                     pk not in current or current[pk]["version"] != then[pk]["version"]
