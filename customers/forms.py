@@ -1,5 +1,4 @@
 import re
-from datetime import date
 
 from django import forms
 
@@ -48,14 +47,6 @@ class CustomerForm(forms.ModelForm):
                 "Enter a phone number of digits, spaces and + ( ) - only, e.g. 07700 900123."
             )
         return phone
-
-    def clean_date_of_birth(self):
-        born = self.cleaned_data["date_of_birth"]
-        if born and born > date.today():
-            raise forms.ValidationError("The date of birth cannot be in the future.")
-        if born and born.year < 1900:
-            raise forms.ValidationError("Enter a date of birth after 1900.")
-        return born
 
 
 class CustomerEditForm(CustomerForm):

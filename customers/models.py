@@ -7,7 +7,12 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Lower
 from django.urls import reverse
 
-from customers.validators import validate_multi_line, validate_single_line
+from customers.validators import (
+    EARLIEST_BIRTH,
+    validate_date_of_birth,
+    validate_multi_line,
+    validate_single_line,
+)
 
 
 def _search_text():
@@ -41,7 +46,9 @@ class Customer(models.Model):
     phone = models.CharField(max_length=32, blank=True, validators=[validate_single_line])
     # The phone's digits alone, so "07700 900123" and "07700900123" find the same person.
     phone_digits = models.CharField(max_length=32, blank=True, editable=False)
-    date_of_birth = models.DateField("date of birth", null=True, blank=True)
+    date_of_birth = models.DateField(
+        "date of birth", null=True, blank=True, validators=[validate_date_of_birth]
+    )
     notes = models.TextField(blank=True, validators=[validate_multi_line])
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set when a merge folds this customer into another; the row stays as a tombstone.
@@ -98,6 +105,12 @@ class Customer(models.Model):
             models.CheckConstraint(
                 condition=~Q(merged_into=F("pk")),
                 name="customer_not_merged_into_self",
+            ),
+            # "Not in the future" moves with the clock, so only the form and service say it.
+            models.CheckConstraint(
+                condition=Q(date_of_birth__isnull=True) | Q(date_of_birth__gte=EARLIEST_BIRTH),
+                name="customer_born_after_1900",
+                violation_error_message="Enter a date of birth after 1900.",
             ),
             models.CheckConstraint(
                 condition=Q(merged_into__isnull=True, merged_at__isnull=True)

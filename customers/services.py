@@ -2,6 +2,7 @@
 
 import re
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -143,8 +144,16 @@ def _refuse_if_merged(customer):
 
 
 def _trimmed(details):
-    """Return the details with spaces trimmed from the one-line text fields."""
-    return {field: value.strip() if field in TRIMMED_FIELDS else value for field, value in details.items()}
+    """Return the details with spaces trimmed from the one-line text fields, refusing any the
+    model's validators refuse: the forms say so first, but every caller (an import, the
+    shell, another app) writes through here."""
+    details = {field: value.strip() if field in TRIMMED_FIELDS else value for field, value in details.items()}
+    for field, value in details.items():
+        try:
+            Customer._meta.get_field(field).run_validators(value)
+        except ValidationError as error:
+            raise KinshipError(f"{FIELD_LABELS[field]}: {' '.join(error.messages)}") from None
+    return details
 
 
 @transaction.atomic
