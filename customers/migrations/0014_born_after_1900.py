@@ -1,8 +1,9 @@
 """A date of birth is from 1900 on: a database constraint, beside the validator that also
 refuses one in the future (which a constraint cannot say, since the date moves on).
 
-A date before 1900 already stored could only be a typing slip; it is cleared, and the
-customer's History says what it was, so nobody loses it without a trace.
+A date before 1900 or in the future already stored could only be a slip (the Django admin
+once let one in: "Age -973"); it is cleared, and the customer's History says what it was, so
+nobody loses it without a trace.
 """
 
 import datetime
@@ -14,15 +15,22 @@ import customers.validators
 EARLIEST = datetime.date(1900, 1, 1)
 
 
-def clear_dates_before_1900(apps, schema_editor):
+def clear_impossible_dates_of_birth(apps, schema_editor):
     Customer = apps.get_model("customers", "Customer")
     Activity = apps.get_model("customers", "Activity")
-    slips = list(Customer.objects.filter(date_of_birth__lt=EARLIEST).only("pk", "date_of_birth"))
+    today = datetime.date.today()
+    impossible = models.Q(date_of_birth__lt=EARLIEST) | models.Q(date_of_birth__gt=today)
+    slips = list(Customer.objects.filter(impossible).only("pk", "date_of_birth"))
     Activity.objects.bulk_create(
         Activity(
             customer_id=customer.pk,
             kind="customer.updated",
-            message=f"Date of birth {customer.date_of_birth:%d %b %Y} cleared: dates before 1900 are not kept.",
+            message=f"Date of birth {customer.date_of_birth:%d %b %Y} cleared: "
+            + (
+                "it was in the future."
+                if customer.date_of_birth > today
+                else "dates before 1900 are not kept."
+            ),
         )
         for customer in slips
     )
@@ -45,7 +53,7 @@ class Migration(migrations.Migration):
                 verbose_name="date of birth",
             ),
         ),
-        migrations.RunPython(clear_dates_before_1900, migrations.RunPython.noop),
+        migrations.RunPython(clear_impossible_dates_of_birth, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="customer",
             constraint=models.CheckConstraint(

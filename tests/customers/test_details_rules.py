@@ -61,24 +61,32 @@ def test_the_edit_form_says_why_and_changes_nothing(desk):
     assert Customer.objects.get(pk=customer.pk).date_of_birth == date(1990, 5, 1)
 
 
-def test_the_migration_clears_a_date_before_1900_and_says_so_in_history():
+def test_the_migration_clears_impossible_dates_of_birth_and_says_so_in_history():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite cannot drop a constraint in place; the PostgreSQL run checks this.")
     migration = import_module("customers.migrations.0014_born_after_1900")
     kept = CustomerFactory(date_of_birth=date(1950, 1, 1))
     slip = CustomerFactory(date_of_birth=date(1950, 2, 3))
+    future = CustomerFactory(date_of_birth=date(1950, 2, 3))
     # The migration cleans up before it makes the constraint: drop it for the length of the
     # test, whose transaction puts it back.
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no checks pending before an ALTER
         cursor.execute("ALTER TABLE customers_customer DROP CONSTRAINT customer_born_after_1900")
         cursor.execute("UPDATE customers_customer SET date_of_birth = '1850-02-03' WHERE id = %s", [slip.pk])
+        cursor.execute(
+            "UPDATE customers_customer SET date_of_birth = '2999-01-01' WHERE id = %s", [future.pk]
+        )
 
-    migration.clear_dates_before_1900(apps, None)
+    migration.clear_impossible_dates_of_birth(apps, None)
 
-    slip.refresh_from_db()
-    kept.refresh_from_db()
-    assert (slip.date_of_birth, kept.date_of_birth) == (None, date(1950, 1, 1))
+    for customer in (slip, future, kept):
+        customer.refresh_from_db()
+    assert (slip.date_of_birth, future.date_of_birth, kept.date_of_birth) == (None, None, date(1950, 1, 1))
     assert list(Activity.objects.filter(customer=slip).values_list("message", flat=True)) == [
         "Date of birth 03 Feb 1850 cleared: dates before 1900 are not kept."
     ]
+    assert list(Activity.objects.filter(customer=future).values_list("message", flat=True)) == [
+        "Date of birth 01 Jan 2999 cleared: it was in the future."
+    ]
+    assert not Activity.objects.filter(customer=kept).exists()
