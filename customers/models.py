@@ -231,6 +231,8 @@ class Email(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
+        #: Claimed by a worker, which is talking to the mail server (customers.tasks).
+        SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         NO_ADDRESS = "no_address", "Not sent: no email address"
@@ -254,6 +256,9 @@ class Email(models.Model):
     #: Tries that met a mail server's passing trouble; the task tries again a few times
     #: (customers.tasks.RETRY_AFTER) before marking the email failed.
     attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    #: When a worker last claimed it to send (status Sending until it records how it went).
+    #: A claim older than customers.tasks.LEASE is a worker that stopped mid-send.
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     #: Set for emails that must go once only (a reminder per appointment and recipient).
@@ -274,10 +279,16 @@ class Email(models.Model):
         indexes = [
             models.Index(fields=["recipient", "-id"], name="email_recipient_log"),
             models.Index(fields=["about", "-id"], name="email_about_log"),
+            # The few rows being sent, for finding claims that outlived their lease.
+            models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="email_sending_claims"),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["queued", "sent", "failed", "no_address"]), name="email_status_known"
+                condition=Q(status__in=["queued", "sending", "sent", "failed", "no_address"]),
+                name="email_status_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sending") | Q(claimed_at__isnull=False), name="email_sending_is_claimed"
             ),
             models.CheckConstraint(
                 condition=Q(status="no_address") | ~Q(to_address=""), name="email_has_address_unless_unsent"

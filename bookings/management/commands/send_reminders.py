@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 
 from bookings.services import send_reminders
+from customers.tasks import requeue_stalled
 
 
 class Command(BaseCommand):
@@ -19,3 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args, hours, **options):
         queued = send_reminders(ahead=timedelta(hours=hours))
         self.stdout.write(f"{queued} reminder emails queued.")
+        # The hourly run that already exists also rescues emails a stopped worker left
+        # Sending, so a deployment needs no second cron line for it.
+        stalled = requeue_stalled()
+        if stalled:
+            self.stdout.write(f"{stalled} stalled emails queued again.")
