@@ -62,7 +62,6 @@ def cut_at(monkeypatch, target, name, *, call=1, after=False):
 
 
 def _cut(cut):
-    assert connection.in_atomic_block, "the cut must fall inside the service's transaction"
     cut.pid = connection.connection.info.backend_pid
     terminate_backend(cut.pid)
 

@@ -77,12 +77,12 @@ def text(response):
 def assert_nothing_saved(response, cut, before):
     """The request hit the cut, answered with the 500 page, and left every row as it was."""
     assert cut.pid is not None, "the service never reached the point where the connection is cut"
-    assert response.status_code == 500
-    page = text(response)
-    assert "Something went wrong" in page and "Nothing was changed; please try again" in page
     after_request()
     assert snapshot() == before, "a request whose connection died saved part of its change"
     assert_the_rules_hold()
+    assert response.status_code == 500
+    page = text(response)
+    assert "Something went wrong" in page and "Nothing was changed; please try again" in page
 
 
 @pytest.fixture
