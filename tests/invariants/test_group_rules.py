@@ -16,7 +16,7 @@ from the same empty database.
 from collections import Counter, namedtuple
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -36,6 +36,7 @@ from customers.models import Activity
 from groups import services
 from groups.features import ADMINS_IN_SEVERAL_GROUPS
 from groups.models import CustomerGroup, GroupMember, MemberLabel, Role
+from tests import rules
 from tests.factories import CustomerFactory, UserFactory
 
 # Five customers who may join groups and one archived customer, who may not (picked less often).
@@ -406,20 +407,10 @@ class GroupRules(RuleBasedStateMachine):
             assert now.history[customer_id] > before.history[customer_id], (
                 f"customer {customer_id}'s place changed without a history line"
             )
-        # Rule 2: a group exists only with members, and has exactly one Owner.
-        groups = CustomerGroup.objects.annotate(
-            size=Count("members"), owners=Count("members", filter=Q(members__role=Role.OWNER))
-        )
-        for group in groups:
-            assert group.size >= 1, f"{group} was left empty"
-            assert group.owners == 1, f"{group} has {group.owners} owners"
-        # Rule 1: one group per customer, unless every place they hold is a shared Admin place.
-        for place in now.places:
-            assert not place.several or place.role == Role.ADMIN, f"{place} is shared but not an Admin"
-        for customer_id in {place.customer for place in now.places}:
-            places = now.places_of(customer_id)
-            if len(places) > 1:
-                assert all(p.role == Role.ADMIN and p.several for p in places), places
+        # Rule 2: a group exists only with members, and has exactly one Owner. Rule 1: one
+        # group per customer, unless every place they hold is a shared Admin place.
+        rules.assert_one_owner_each()
+        rules.assert_one_group_each()
         assert not now.places_of(self.customers[ARCHIVED].pk), "an archived customer joined a group"
         self.state = now
 
