@@ -176,3 +176,19 @@ def test_an_email_waiting_to_be_tried_again_says_so_and_offers_no_send_again(ann
     page = desk.get(reverse("customers:profile_tab", args=[ann.pk, "emails"])).text
     assert "Trying again shortly; last time: SMTPServerDisconnected: gone" in page
     assert "Send Again" not in page
+
+
+def test_an_email_being_sent_says_so_and_may_not_be_sent_again(ann, desk, front_desk_user):
+    """A worker has claimed it and is talking to the mail server (it tried once before):
+    the tab says Sending, and Send Again could send it twice, so neither tab nor service offers it."""
+    sending = one_email(ann, Recipient(ann), status=Email.Status.QUEUED)
+    # A claim is a time with the status: the schema refuses Sending without one.
+    Email.objects.filter(pk=sending.pk).update(
+        status=Email.Status.SENDING, claimed_at=sending.created_at, attempts=1
+    )
+    page = desk.get(reverse("customers:profile_tab", args=[ann.pk, "emails"])).text
+    assert "<td>Sending<br>" in page
+    assert "Trying again now; last time: SMTPServerDisconnected: gone" in page
+    assert "Send Again" not in page
+    with pytest.raises(KinshipError, match="Only an email that failed or had no address can be sent again."):
+        services.send_email_again(actor=front_desk_user, email_id=sending.pk)
