@@ -5,10 +5,12 @@ is reached, a second connection ends the backend of Django's connection with
 `pg_terminate_backend`, as a restarted or failed-over database server (or an administrator)
 would, and waits until it is gone. The service then carries on, and its next statement
 fails with OperationalError or InterfaceError. Only that one call is cut; later calls (the
-retry) run as usual.
+retry) run as usual. `cut_at_statement` cuts just before the n-th SQL statement instead, so a
+test can try every point of an action in turn.
 """
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import psycopg
@@ -59,6 +61,29 @@ def cut_at(monkeypatch, target, name, *, call=1, after=False):
 
     monkeypatch.setattr(target, name, cutting)
     return cut
+
+
+#: The framework's own statements around an action (the session, the login, the cache and the
+#: switches it holds), which `cut_at_statement` does not count: a cut there comes before the
+#: action's transaction starts, or after it committed.
+AROUND = ("django_session", "auth_", "kinship_cache", "waffle_", "django_content_type")
+
+
+@contextmanager
+def cut_at_statement(n):
+    """Cut the connection just before the `n`-th statement of the action itself; `Cut.pid`
+    stays None when the action runs fewer."""
+    cut = Cut()
+
+    def cutting(execute, sql, params, many, context):
+        if not any(name in sql for name in AROUND):
+            cut.calls += 1
+            if cut.calls == n:
+                _cut(cut)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(cutting):
+        yield cut
 
 
 def _cut(cut):

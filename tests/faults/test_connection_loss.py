@@ -36,7 +36,7 @@ from groups.segments import services as segment_services
 from linking import services as link_services
 from linking.models import AccessReview, Link, RelationshipType
 from tests.factories import CustomerFactory
-from tests.faults.helpers import after_request, cut_at
+from tests.faults.helpers import after_request, cut_at, cut_at_statement
 from tests.rules import assert_history_written, assert_the_rules_hold, history_mark
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -285,3 +285,51 @@ def test_a_posting_cut_short_saves_nothing_and_goes_through_when_tried_again(
     assert balances(cara) == ((3000 if has_account else 0) + 1000, 0)
     assert Account.objects.count() == 1
     assert_history_written(mark, [cara.pk])
+
+
+# Every point ------------------------------------------------------------------------------
+
+
+def posting(desk_user, manager_user):
+    cara = CustomerFactory(first_name="Cara", last_name="Jones")
+    charge(desk_user, cara, 3000)
+    data = {"kind": "charge", "amount": "10.00", "key": str(uuid.uuid4())}
+    return lenient(desk_user), reverse("billing:post", args=[cara.pk]), data
+
+
+def partner_link(desk_user, manager_user):
+    anna = CustomerFactory(first_name="Anna", last_name="Smith")
+    ben = CustomerFactory(first_name="Ben", last_name="Smith")
+    for customer in (anna, ben):
+        charge(desk_user, customer, 500)
+        charge(desk_user, customer, 50, Kind.CREDIT_ISSUED)
+    data = {"member": ben.pk, "primary": anna.pk, "token": billing.services.holders_token(anna.pk, ben.pk)}
+    return lenient(desk_user), reverse("billing:partner_link", args=[anna.pk]), data
+
+
+def add_to_group(desk_user, manager_user):
+    Customer.objects.bulk_create(Customer(first_name=f"Client{n}", last_name="Crowd") for n in range(50))
+    vip = segment_services.create_segment(actor=manager_user, name="VIP")
+    return lenient(desk_user), reverse("segments:bulk"), {"all_matching": 1, "q": "crowd", "segment": vip.pk}
+
+
+@pytest.mark.parametrize("action", [posting, partner_link, add_to_group], ids=lambda action: action.__name__)
+def test_a_cut_at_any_statement_saves_nothing(
+    on_postgres, front_desk_user, manager_user, billing_on, client_groups_on, action
+):
+    """The same request, cut before its first statement, then its second, and so on, until it
+    runs uncut and goes through. (A merge runs some seventy statements: the points above, and
+    a one-off sweep of all of them when this was written, found it all or nothing too.)"""
+    client, url, data = action(front_desk_user, manager_user)
+    n = 1
+    while True:
+        before = snapshot()
+        with cut_at_statement(n) as cut:
+            response = client.post(url, data)
+        if cut.pid is None:
+            break
+        assert_nothing_saved(response, cut, before)
+        n += 1
+    assert response.status_code == 302 and snapshot() != before
+    assert n > 5, "the action ran fewer statements than it takes to do anything"
+    assert_the_rules_hold()
