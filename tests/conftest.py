@@ -1,6 +1,8 @@
 """Fixtures shared by every test folder."""
 
 import os
+from contextlib import nullcontext
+from importlib import import_module
 
 import pytest
 from django.contrib.auth.models import Group
@@ -22,6 +24,117 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+# --- The test database -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, tmp_path_factory):
+    """On SQLite, a test database in a file (under pytest's temporary directory, one per run and
+    per xdist worker) rather than pytest-django's in-memory one.
+
+    With an in-memory database the live server's thread borrows the tests' own connection, so
+    a browser test's factories and the page it drives share one SQLite connection across two
+    threads, which can hang a run. With a file the live server opens connections of its own,
+    which wait for each other's writes (IMMEDIATE transactions, `timeout` in config/settings.py)
+    as an app server's do. It costs the rest of the suite little (see README, "Working on
+    Kinship"), so the whole SQLite run uses it.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    test = database.setdefault("TEST", {})
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not test.get("NAME"):
+        test["NAME"] = str(tmp_path_factory.mktemp("database") / "kinship.sqlite3")
+
+
+# --- Transactional tests get the migrated rows back ------------------------------------------
+#
+# The staff roles ("Front desk", "Manager" auth groups), the member labels, the relationship
+# types and the waffle switches come from data migrations, and every transactional test
+# (`django_db(transaction=True)`, `transactional_db`, `live_server`: tests/e2e, concurrency,
+# faults, the mail queue) ends by flushing every table. The first such test of a run sees those
+# rows; the later ones would not, as the flush's post_migrate signal recreates only content
+# types and permissions. So `migrated_rows` below replays, before each transactional test, the
+# data migrations that make them: those whose module defines GRANTS (add GRANTS to a new one).
+# They use get_or_create and add, so on a database that still has the rows they change nothing.
+#
+# Why not pytest-django's `serialized_rollback=True`, which reloads the rows `migrate` left
+# (193 of them today: 34 content types, 139 permissions, 2 groups, 5 switches, 4 labels,
+# 9 relationship types) before the test? It works only if every transactional test of the run
+# uses it:
+# - A transactional test without it ends with a flush whose post_migrate signal recreates the
+#   content types and permissions under new ids (TransactionTestCase flushes with
+#   reset_sequences=False). A serialized_rollback test after it then saves content type 1
+#   (admin.logentry) while (admin, logentry) exists as, say, 35: IntegrityError on
+#   django_content_type's unique (app_label, model). That is what happened after
+#   tests/concurrency (reproduced on PostgreSQL 15: tests/concurrency/test_customer_races.py,
+#   then a serialized_rollback test).
+# - A serialized_rollback test's own flush inhibits post_migrate (so that the next reload does
+#   not collide), which leaves no content types, permissions or roles at all for a transactional
+#   test without it that runs next.
+# - pytest-django serialises the database only when a test selected for the run asks for it,
+#   so the same test behaves differently alone and in the whole run.
+# Marking every transactional test serialized_rollback at collection would hold only while no
+# test requests `transactional_db` dynamically; the replay below works in any order.
+
+
+@pytest.fixture(scope="session")
+def seed_migrations():
+    """The data migrations that make the roles, labels, types and switches (those whose module
+    defines GRANTS), in the order `migrate` runs them, and the historical apps to run them with."""
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    keys = []
+    for leaf in sorted(loader.graph.leaf_nodes()):
+        keys += [key for key in loader.graph.forwards_plan(leaf) if key not in keys]
+    operations = [
+        operation
+        for key in keys
+        if hasattr(import_module(type(loader.graph.nodes[key]).__module__), "GRANTS")
+        for operation in loader.graph.nodes[key].operations
+        if isinstance(operation, RunPython)
+    ]
+    assert operations, "No migration defines GRANTS: where do the staff roles come from?"
+    return loader.project_state().apps, operations
+
+
+def restore_migrated_rows(seed_migrations, schema_editor=None):
+    """Replay the seed migrations on the test database, and forget what the cache holds."""
+    from django.core.cache import cache
+
+    apps, operations = seed_migrations
+    with connection.schema_editor() if schema_editor is None else nullcontext(schema_editor) as editor:
+        for operation in operations:
+            operation.code(apps, editor)
+    # The replay recreates waffle's switches (off) through the migration's models, which send
+    # waffle no signal, and the flush leaves the cache table (`kinship_cache`, not a model) as it
+    # was: clear it, so that no test sees the switches the test before it set.
+    cache.clear()
+
+
+def is_transactional(item):
+    """Whether pytest-django runs this test in real transactions, ending with a flush (its own
+    rule, pytest_django.plugin's get_order_number)."""
+    marker = item.get_closest_marker("django_db")
+    if marker:
+        transaction = marker.kwargs.get("transaction", marker.args[0] if marker.args else False)
+        if transaction or marker.kwargs.get("reset_sequences"):
+            return True
+    fixtures = getattr(item, "fixturenames", ())
+    return any(name in fixtures for name in ("transactional_db", "live_server", "django_db_reset_sequences"))
+
+
+@pytest.fixture(autouse=True)
+def migrated_rows(request):
+    """Every transactional test starts with the rows the data migrations made (see above)."""
+    if not is_transactional(request.node):
+        return
+    request.getfixturevalue("transactional_db")
+    restore_migrated_rows(request.getfixturevalue("seed_migrations"))
 
 
 @pytest.fixture(autouse=True)

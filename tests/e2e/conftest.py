@@ -10,7 +10,6 @@ machine without one).
 
 import os
 import shutil
-from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -87,55 +86,6 @@ def _allow_async_unsafe_database_calls():
         yield
 
 
-# The staff roles ("Front desk", "Manager" auth groups) come from data migrations, and a
-# transactional test ends by flushing every table: the first such test of a run sees the
-# roles, later ones do not (the post_migrate signal after a flush recreates content types
-# and permissions, not groups). pytest-django's serialized_rollback would reload the
-# migrated rows before each test, but it fails with an IntegrityError on content types
-# when another transactional test without it ran first (tests/concurrency does, even when
-# it skips on SQLite), and leaves the database empty for the tests after it. So instead
-# every browser test replays the migrations that set up the roles: those whose module
-# defines GRANTS (customers/migrations/0003_staff_roles.py; add GRANTS to any new one).
-# They use get_or_create and add, so replaying them on a migrated database changes nothing.
-
-
-@pytest.fixture(scope="session")
-def _role_migrations():
-    """The role-granting data migrations, in the order `migrate` runs them, and their apps."""
-    from django.db.migrations.loader import MigrationLoader
-    from django.db.migrations.operations import RunPython
-
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    keys = []
-    for leaf in sorted(loader.graph.leaf_nodes()):
-        keys += [key for key in loader.graph.forwards_plan(leaf) if key not in keys]
-    operations = [
-        operation
-        for key in keys
-        if hasattr(import_module(type(loader.graph.nodes[key]).__module__), "GRANTS")
-        for operation in loader.graph.nodes[key].operations
-        if isinstance(operation, RunPython)
-    ]
-    assert operations, "No migration defines GRANTS: where do the staff roles come from?"
-    return loader.project_state().apps, operations
-
-
-@pytest.fixture(autouse=True)
-def staff_roles(transactional_db, _role_migrations):
-    """The "Front desk" and "Manager" roles, exactly as the migrations make them."""
-    from django.core.cache import cache
-    from django.db import connection
-
-    apps, operations = _role_migrations
-    with connection.schema_editor() as schema_editor:
-        for operation in operations:
-            operation.code(apps, schema_editor)
-    # The replay also recreates waffle's switches (off), through the migration's models,
-    # which send waffle no signal; and the flush leaves the cache table (`kinship_cache`)
-    # as it was. Clear it, so that no test sees the switches the test before it set.
-    cache.clear()
-
-
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Launch Debian's Chromium (no `playwright install` here), headless unless --headed."""
@@ -151,9 +101,10 @@ def browser_type_launch_args(browser_type_launch_args):
 def base_url(django_db_setup, live_server):
     """Pages talk to the live server, so tests can say `page.goto("/customers/")`.
 
-    The test database must exist before the live server starts: only then does the server
-    share the main thread's in-memory SQLite connection (instead of opening, and leaking, a
-    connection per request).
+    The test database must exist before the live server starts. On SQLite it is a file
+    (tests/conftest.py), so the server's threads open their own connections rather than
+    sharing the tests' one; every transactional test, these included, gets the migrated rows
+    (the staff roles) back from tests/conftest.py's `migrated_rows`.
     """
     return live_server.url
 

@@ -901,8 +901,8 @@ def test_the_link_confirmation_and_the_unlink_form_are_accessible(
 
 
 def test_the_billing_grants_of_migration_0002_are_replayed_for_every_test(front_desk_user, manager_user):
-    # Last in the file, so after the flushes of the tests above: the e2e conftest's
-    # `staff_roles` replays billing/migrations/0002 (it defines GRANTS) like the others.
+    # Last in the file, so after the flushes of the tests above: tests/conftest.py's
+    # `migrated_rows` replays billing/migrations/0002 (it defines GRANTS) like the others.
     desk_work = {"billing.view_account", "billing.add_entry", "billing.add_accountholder"}
     managers_only = {"billing.adjust_balance", "billing.reverse_entry", "billing.change_account"}
     assert front_desk_user.has_perms(desk_work)

@@ -314,6 +314,6 @@ def test_the_browser_check_catches_a_csp_violation(page, browser_problems, live_
 
 def test_the_staff_roles_from_the_data_migration_are_there_in_every_test(desk_page, ada):
     # Last, so that earlier tests have flushed the database: the flush deletes the roles
-    # and `staff_roles` (conftest.py) replays the migrations that make them.
+    # and `migrated_rows` (tests/conftest.py) replays the migrations that make them.
     assert set(Group.objects.values_list("name", flat=True)) >= {FRONT_DESK, MANAGER}
     expect(desk_page.get_by_role("heading", name="Front desk")).to_be_visible()
