@@ -5,7 +5,7 @@ is reached, a second connection ends the backend of Django's connection with
 `pg_terminate_backend`, as a restarted or failed-over database server (or an administrator)
 would, and waits until it is gone. The service then carries on, and its next statement
 fails with OperationalError or InterfaceError. Only that one call is cut; later calls (the
-retry) run as usual. `cut_at_statement` cuts just before the n-th SQL statement instead, so a
+retry) run as usual. `cut_at_statement` cuts just after the n-th SQL statement instead, so a
 test can try every point of an action in turn.
 """
 
@@ -71,16 +71,18 @@ AROUND = ("django_session", "auth_", "kinship_cache", "waffle_", "django_content
 
 @contextmanager
 def cut_at_statement(n):
-    """Cut the connection just before the `n`-th statement of the action itself; `Cut.pid`
-    stays None when the action runs fewer."""
+    """Cut the connection just after the `n`-th statement of the action itself, so that the
+    statement after it fails, or the COMMIT after the last; `Cut.pid` stays None when the
+    action runs fewer."""
     cut = Cut()
 
     def cutting(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
         if not any(name in sql for name in AROUND):
             cut.calls += 1
             if cut.calls == n:
                 _cut(cut)
-        return execute(sql, params, many, context)
+        return result
 
     with connection.execute_wrapper(cutting):
         yield cut

@@ -317,9 +317,10 @@ def add_to_group(desk_user, manager_user):
 def test_a_cut_at_any_statement_saves_nothing(
     on_postgres, front_desk_user, manager_user, billing_on, client_groups_on, action
 ):
-    """The same request, cut before its first statement, then its second, and so on, until it
-    runs uncut and goes through. (A merge runs some seventy statements: the points above, and
-    a one-off sweep of all of them when this was written, found it all or nothing too.)"""
+    """The same request, cut after its first statement, then its second, and so on to the
+    COMMIT after its last, until it runs uncut and goes through. (A merge runs some seventy
+    statements, too slow to sweep on every run: a one-off sweep of all of them, when this was
+    written, found it all or nothing too.)"""
     client, url, data = action(front_desk_user, manager_user)
     n = 1
     while True:
