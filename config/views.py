@@ -62,6 +62,12 @@ class ThrottledLoginView(LoginView):
     redirect_authenticated_user = True
 
 
+def bad_request(request, exception=None):
+    # No request context, as for a 500: a 400 can come from a session that could not be
+    # saved because the database went away after the change itself was committed.
+    return HttpResponse(render_to_string("400.html"), status=400)
+
+
 def permission_denied(request, exception=None):
     return render(request, "403.html", status=403)
 

@@ -104,6 +104,25 @@ def test_styled_404_page(desk):
     assert "Not found" in response.content.decode()
 
 
+def test_styled_400_page_says_a_change_may_have_been_saved(desk, monkeypatch):
+    """A session that cannot be saved after the change committed (the database went away in
+    between) is a 400: the page must not say nothing was changed, and renders without the
+    database."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    def gone(self, must_create=False):
+        from django.contrib.sessions.exceptions import SessionInterrupted
+
+        raise SessionInterrupted("The session was deleted before the request completed.")
+
+    monkeypatch.setattr(SessionStore, "save", gone)
+    response = desk.post("/customers/new/", {"first_name": "Ann", "last_name": "Lee"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The request could not be completed" in page
+    assert "it may already have been saved" in page
+
+
 def test_roles_hold_the_customer_permissions():
     for role in (FRONT_DESK, MANAGER):
         codenames = set(Group.objects.get(name=role).permissions.values_list("codename", flat=True))
