@@ -4,7 +4,7 @@ who share one account, the way the front desk and a Manager work with them.
 A receptionist (`desk_page`) posts charges, payments and store credit from a customer's
 Billing tab and links and unlinks partners from the Summary's Partner Account panel; a
 Manager (`manager_page`) also reverses entries, adjusts balances and sets credit limits.
-Each test logs in through the login page and fails on any JavaScript error, failed load or
+Each test logs in and fails on any JavaScript error, failed load or
 CSP violation (`browser_problems`). The feature is behind the waffle switch `billing`, off
 after every flush: `billing_on` switches it on in the database, where the live server reads
 it. Anna and Ben Smith, and Cara Jones (whom a search for "smith" must not find), come
@@ -30,7 +30,6 @@ from tests.e2e.test_front_desk import (
     mark_this_document,
 )
 from tests.e2e.test_groups import assert_accessible, control, needs_axe, toast
-from tests.e2e.test_merging import log_in
 
 # --- Fixtures -------------------------------------------------------------------------------
 
@@ -44,12 +43,6 @@ def billing_on():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def manager_page(page, browser_problems, manager_user):
-    """A browser page logged in as a Manager, through the real login form."""
-    return log_in(page, manager_user)
 
 
 @pytest.fixture

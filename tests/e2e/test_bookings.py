@@ -4,8 +4,8 @@ A receptionist (`desk_page`) books from a customer's Bookings tab: for the custo
 through the For dropdown, for someone the customer may book for (a linked client whose link
 ticks Book and Manage Appointments, or a Dependent of a group the customer owns or
 administers; `linking.authority` decides). She cancels from either profile behind a
-confirmation, and works through the day on the Day View. Each test logs in through the login
-page and fails on any JavaScript error, failed load or CSP violation (`browser_problems`).
+confirmation, and works through the day on the Day View. Each test logs in and
+fails on any JavaScript error, failed load or CSP violation (`browser_problems`).
 
 Bookings are behind the waffle switch `bookings`, booking on someone's behalf also behind
 `account_linking`; both are off after every flush, and `bookings_on` / `linking_on` switch

@@ -4,7 +4,7 @@ packages of sessions, Change Time, and the Manager's Intake Forms and Access Rev
 What ties these together is `linking.authority`: a linked client (or a group's Owner and
 Admins) may receive copies of someone's emails, complete their intake forms and use
 sessions from their packages, and loses all of it the moment the link goes. Each test logs
-in through the login page, as a receptionist (`desk_page`) or a Manager (`manager_page`),
+in as a receptionist (`desk_page`) or a Manager (`manager_page`),
 and fails on any JavaScript error, failed load or CSP violation (`browser_problems`).
 
 The switches `bookings`, `account_linking` and `billing` are off after every flush;
@@ -53,7 +53,6 @@ bookings_on = test_bookings.bookings_on
 haircut = test_bookings.haircut
 massage = test_bookings.massage
 billing_on = test_billing.billing_on
-manager_page = test_billing.manager_page
 family = test_groups.family  # the Smiths with Cara Jones, their nanny, as an Admin
 
 EVERYTHING = {"can_book": True, "can_complete_forms": True, "receives_copies": True, "can_use_packages": True}

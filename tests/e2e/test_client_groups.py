@@ -2,10 +2,9 @@
 
 A receptionist (`desk_page`) puts customers in groups and takes them out, from a profile's
 Client Groups panel or from the client list's Bulk Actions; a Manager (`manager_page`) also
-creates, renames and deletes the groups. Each test logs in through the login page and
-fails on any JavaScript error, failed load or CSP violation (`browser_problems`). The
-feature is behind the waffle switch `client_groups`, off after every flush:
-`client_groups_on` switches it on.
+creates, renames and deletes the groups. Each test logs in and fails on any JavaScript
+error, failed load or CSP violation (`browser_problems`). The feature is behind the waffle
+switch `client_groups`, off after every flush: `client_groups_on` switches it on.
 """
 
 import csv
@@ -26,7 +25,6 @@ from groups.segments import services
 from groups.segments.rules import years_before
 from tests.e2e.test_front_desk import expect_htmx_done
 from tests.e2e.test_groups import assert_accessible, control, history_lines, needs_axe, toast
-from tests.e2e.test_merging import log_in
 from tests.factories import CustomerFactory
 
 # --- Fixtures -------------------------------------------------------------------------------
@@ -42,12 +40,6 @@ def client_groups_on():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def manager_page(page, browser_problems, manager_user):
-    """A browser page logged in as a Manager, through the real login form."""
-    return log_in(page, manager_user)
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The front desk in a real browser, the way a receptionist works through it.
 
-Each test logs in through the login page as a Front desk receptionist (`desk_page`), and
-fails if the browser reports a JavaScript error, a failed load or a Content-Security-Policy
+Each test logs in as a Front desk receptionist (`desk_page`; one through the login form),
+and fails if the browser reports a JavaScript error, a failed load or a Content-Security-Policy
 violation on the way (`browser_problems`, in conftest.py).
 """
 
@@ -16,6 +16,7 @@ from playwright.sync_api import Error, Page, expect
 from customers import services
 from customers.models import Activity, Customer
 from customers.roles import FRONT_DESK, MANAGER
+from tests.e2e.conftest import PASSWORD
 from tests.factories import CustomerFactory
 
 
@@ -300,6 +301,17 @@ def test_keyboard_only_search_and_load(desk_page, ada):
     expect(page.get_by_role("tab", name="Summary")).to_be_focused()
     page.keyboard.press("ArrowLeft")
     expect(page.get_by_role("tab", name="History")).to_be_focused()
+
+
+def test_receptionist_logs_in_through_the_login_form(page, browser_problems, front_desk_user):
+    # The other tests are handed a logged-in session (conftest.py's `log_in`); this one types.
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/login/\?next=/$"))
+    page.get_by_label("Username").fill(front_desk_user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url("/")
+    expect(page.get_by_role("heading", name="Front desk")).to_be_visible()
 
 
 def test_the_browser_check_catches_a_csp_violation(page, browser_problems, live_server):

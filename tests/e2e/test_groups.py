@@ -1,6 +1,6 @@
 """Linked accounts (groups) in a real browser, the way a receptionist works with them.
 
-Each test logs in through the login page as a Front desk receptionist (`desk_page`) and
+Each test logs in as a Front desk receptionist (`desk_page`) and
 fails if the browser reports a JavaScript error, a failed load or a Content-Security-Policy
 violation on the way (`browser_problems`, in conftest.py). The feature is behind the waffle
 switch `account_linking`, off after every flush: `linking_on` switches it on. It, Anna, Ben,

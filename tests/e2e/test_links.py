@@ -2,8 +2,8 @@
 
 A link says how two customers are related ("Anna is Ben's Parent"; Ben is her Child) and
 what each may do for the other. It is set up from the Summary tab's Linked Clients section
-or the Linked Accounts tab, and shown on both customers. Each test logs in through the login
-page as a Front desk receptionist (`desk_page`) and fails on any JavaScript error, failed
+or the Linked Accounts tab, and shown on both customers. Each test logs in as a
+Front desk receptionist (`desk_page`) and fails on any JavaScript error, failed
 load or CSP violation (`browser_problems`). Linking is behind the `account_linking` switch
 (`linking_on`); Anna, Ben, Cara and the Smiths' group come from conftest.py, the
 relationship types (`types`) from tests/conftest.py.

@@ -1,7 +1,7 @@
 """Merge Accounts, Undo Merge and Possible Duplicates in a real browser, as a Manager works.
 
-Merging is for Managers (`customers.merge_customer`): each test logs in through the login
-page as one (`manager_page`) and fails on any JavaScript error, failed load or CSP
+Merging is for Managers (`customers.merge_customer`): each test logs in as one
+(`manager_page`, tests/e2e/conftest.py) and fails on any JavaScript error, failed load or CSP
 violation (`browser_problems`). Maria Lopez (no email, no phone) and Maria Lopes, her
 duplicate (with both, some history, a group and a link to Cara Jones), are the pair; the
 Account Relations List, where a merge is undone, needs the `account_linking` switch
@@ -21,28 +21,12 @@ from customers.models import Activity, Customer, Merge
 from groups import services as group_services
 from groups.models import GroupMember, Role
 from linking.models import Link
-from tests.e2e.conftest import PASSWORD
 from tests.e2e.test_front_desk import live_results_for
 from tests.e2e.test_groups import assert_accessible, control, group_panel, history_lines, needs_axe, toast
 from tests.e2e.test_links import link, link_row, links_panel, links_table
 from tests.factories import ActivityFactory, CustomerFactory
 
 # --- Fixtures -------------------------------------------------------------------------------
-
-
-def log_in(page: Page, user):
-    page.goto("/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("/")
-    return page
-
-
-@pytest.fixture
-def manager_page(page, browser_problems, manager_user):
-    """A browser page logged in as a Manager, through the real login form."""
-    return log_in(page, manager_user)
 
 
 @pytest.fixture
