@@ -26,6 +26,37 @@ settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+POSTGRES_ONLY = "Needs PostgreSQL: set DATABASE_URL=postgres://… (see README)."
+
+
+# --- Which tests use a database --------------------------------------------------------------
+
+# A test that requests none of these (nor carries `django_db`, nor is a Django TestCase, as
+# hypothesis' stateful tests are) cannot reach the database:
+# pytest-django refuses it one. Its outcome does not depend on the database engine, so CI's
+# PostgreSQL run leaves it out (`-m "not no_database"`) once the SQLite run has passed it.
+# (`django_db_blocker` is not one: an autouse fixture of pytest-django's needs it everywhere.)
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup", "_django_db_helper"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    # First, so that the mark is there before `-m` deselects.
+    from django.conf import settings as django_settings
+    from django.test import TransactionTestCase
+
+    on_postgres = django_settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    for item in items:
+        if not on_postgres and item.get_closest_marker("postgres"):
+            # Skipped here, before pytest-django sets up a transactional database for it and
+            # flushes it again, as it did before `on_postgres` skipped (228 tests: 67 s to skip).
+            item.add_marker(pytest.mark.skip(reason=POSTGRES_ONLY))
+        django_test_case = issubclass(getattr(item, "cls", None) or object, TransactionTestCase)
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if not (django_test_case or item.get_closest_marker("django_db") or DATABASE_FIXTURES & fixtures):
+            item.add_marker(pytest.mark.no_database)
+
+
 # --- The test database -----------------------------------------------------------------------
 
 
@@ -188,7 +219,7 @@ def desk(client, front_desk_user):
 @pytest.fixture
 def on_postgres():
     if connection.vendor != "postgresql":
-        pytest.skip("Needs PostgreSQL: set DATABASE_URL=postgres://… (see README).")
+        pytest.skip(POSTGRES_ONLY)
 
 
 @pytest.fixture
