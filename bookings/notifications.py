@@ -13,9 +13,7 @@ from billing.money import format_money
 from customers import mail
 from customers.mail import Recipient, queue
 from linking.authority import agents_for, may_act_for
-
-RECEIVES_COPIES = "receives_copies"
-CAN_COMPLETE_FORMS = "can_complete_forms"
+from linking.models import Permission
 
 SUBJECTS = {
     "booking.confirmation": "Your appointment is booked: {what}",
@@ -34,8 +32,12 @@ OPENINGS = {
 def register():
     """Copies about appointments and forms follow the permission that earned them: one may go
     again (Send Again) only while the recipient still holds it."""
-    mail.copy_rules["booking."] = lambda recipient, about: may_act_for(recipient, about, RECEIVES_COPIES)
-    mail.copy_rules["form."] = lambda recipient, about: may_act_for(recipient, about, CAN_COMPLETE_FORMS)
+    mail.copy_rules["booking."] = lambda recipient, about: may_act_for(
+        recipient, about, Permission.RECEIVES_COPIES
+    )
+    mail.copy_rules["form."] = lambda recipient, about: may_act_for(
+        recipient, about, Permission.CAN_COMPLETE_FORMS
+    )
 
 
 def when(moment):
@@ -58,7 +60,7 @@ def _copy_note(person, recipient):
     return f"\n\nYou are receiving a copy because you are linked to {person.full_name}."
 
 
-def with_copies(person, permission=RECEIVES_COPIES):
+def with_copies(person, permission=Permission.RECEIVES_COPIES):
     """The person and everyone who gets copies for them, in one query. A copy to an address
     already on the list is left out: a family sharing one mailbox gets one email, not two."""
     recipients, addresses = [], set()
@@ -105,7 +107,7 @@ def form_requested(request):
     in for them."""
     subject_person = request.subject
     appointment = request.appointment
-    for recipient in with_copies(subject_person, CAN_COMPLETE_FORMS):
+    for recipient in with_copies(subject_person, Permission.CAN_COMPLETE_FORMS):
         body = (
             f"Hello,\n\nPlease fill in “{request.form.name}” for {subject_person.full_name} before "
             f"{appointment.service.name} on {when(appointment.starts_at)}. You can fill it in at the "

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from bookings.models import Appointment, FormRequest, IntakeForm, Package, Redemption, Service, Status
 from customers.paging import page_of
-from linking.authority import agents_for, principals_for
+from linking.authority import agents_for, principals_for, principals_of_each
+from linking.models import Permission
 
 UPCOMING_SHOWN = 20
 FORMS_SHOWN = 20
@@ -41,7 +42,7 @@ def all_services():
 def bookable_for(customer):
     """Whom the customer may book for besides themselves (linked clients with Book and Manage
     Appointments, a group's Dependents for its Owner and Admins): one query."""
-    return list(principals_for(customer, "can_book"))
+    return list(principals_for(customer, Permission.CAN_BOOK))
 
 
 def day(on, *, service=None):
@@ -64,7 +65,7 @@ def day(on, *, service=None):
 def _offer_packages(appointments):
     """Give each appointment still to be marked `.packages`: the packages with sessions left
     that may pay for it, the attendee's own first, then those of people whose sessions they
-    may use. Five queries for the whole day, however many appointments (none on a day with
+    may use. Three queries for the whole day, however many appointments (none on a day with
     nothing left to mark)."""
     waiting = [
         a for a in appointments if a.status == Status.BOOKED or (a.status == Status.ATTENDED and not _paid(a))
@@ -102,31 +103,10 @@ def _paid(appointment):
 
 
 def usable_owners(attendee_ids):
-    """{attendee id: ids of the people whose packages they may use}, by links with Can Use
-    Sessions from Packages and the group rule (Owner and Admins for Dependents). Three
-    queries and a read of the account-linking switch."""
-    from groups.features import account_linking_on
-    from groups.models import MANAGING_ROLES, GroupMember, Role
-    from linking.models import Link
-
-    owners = {attendee: set() for attendee in attendee_ids}
-    if not attendee_ids or not account_linking_on():
-        return owners
-    links = Link.objects.filter(
-        agent_id__in=attendee_ids, can_use_packages=True, principal__merged_into__isnull=True
-    ).values_list("agent_id", "principal_id")
-    for agent, principal in links:
-        owners[agent].add(principal)
-    managers = GroupMember.objects.filter(customer_id__in=attendee_ids, role__in=MANAGING_ROLES)
-    dependents = GroupMember.objects.filter(
-        group_id__in=managers.values("group_id"), role=Role.DEPENDENT
-    ).values_list("group_id", "customer_id")
-    by_group = {}
-    for group_id, customer_id in dependents:
-        by_group.setdefault(group_id, set()).add(customer_id)
-    for group_id, manager in managers.values_list("group_id", "customer_id"):
-        owners[manager] |= by_group.get(group_id, set())
-    return owners
+    """{attendee id: ids of the people whose packages they may use}, as linking.authority
+    answers for Can Use Sessions from Packages (a link with it ticked, or the group rule):
+    a read of the account-linking switch and one query."""
+    return principals_of_each(attendee_ids, Permission.CAN_USE_PACKAGES)
 
 
 def packages_of(customer):
@@ -141,7 +121,7 @@ def packages_of(customer):
     own = list(Package.objects.filter(owner=customer).select_related("service").prefetch_related(paid_for))
     shared = list(
         Package.objects.filter(
-            owner__in=principals_for(customer, "can_use_packages"), used__lt=F("sessions")
+            owner__in=principals_for(customer, Permission.CAN_USE_PACKAGES), used__lt=F("sessions")
         ).select_related("service", "owner")
     )
     return {"own": own, "shared": shared}
@@ -163,7 +143,7 @@ def forms_of(customer, *, page=1, per_page=FORMS_SHOWN):
     own = page_of(asked_of_them.order_by("-requested_at", "-id"), page, per_page)
     for_others = list(
         FormRequest.objects.filter(
-            subject__in=principals_for(customer, "can_complete_forms"), completed_at__isnull=True
+            subject__in=principals_for(customer, Permission.CAN_COMPLETE_FORMS), completed_at__isnull=True
         )
         .select_related(*related)
         .order_by("requested_at", "id")
@@ -173,11 +153,11 @@ def forms_of(customer, *, page=1, per_page=FORMS_SHOWN):
 
 def who_may_complete(form_request):
     """The person a form is about, then everyone who may complete forms for them."""
-    return [form_request.subject, *agents_for(form_request.subject, "can_complete_forms")]
+    return [form_request.subject, *agents_for(form_request.subject, Permission.CAN_COMPLETE_FORMS)]
 
 
 def receipt_addresses(package):
     """The addresses a package's receipt goes to unless staff change them: the owner's, then
     those of linked clients who receive copies."""
-    people = [package.owner, *agents_for(package.owner, "receives_copies")]
+    people = [package.owner, *agents_for(package.owner, Permission.RECEIVES_COPIES)]
     return [person for person in people if person.email]

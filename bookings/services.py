@@ -30,10 +30,8 @@ from bookings.models import (
 from customers.errors import KinshipError, StaleEdit
 from customers.services import lock_customers, record_activity, staff_user
 from linking.authority import may_act_for
+from linking.models import Permission
 
-CAN_BOOK = "can_book"
-CAN_USE_PACKAGES = "can_use_packages"
-CAN_COMPLETE_FORMS = "can_complete_forms"
 MAX_SESSIONS = 200
 #: How far ahead an appointment may be booked or moved. Two years holds a year of standing
 #: bookings with room to spare; a time further off is a slip of the keyboard (and one near
@@ -102,7 +100,7 @@ def book(*, actor, attendee_id, service_id, starts_at, booked_by_id=None):
         attendee, booker = people[attendee_id], people.get(booked_by_id)
         service = _offered(service_id)
         _check_time(starts_at)
-        if booker is not None and not may_act_for(booker, attendee, CAN_BOOK):
+        if booker is not None and not may_act_for(booker, attendee, Permission.CAN_BOOK):
             raise KinshipError(f"{booker.full_name} may not book appointments for {attendee.full_name}.")
         ends_at = starts_at + timedelta(minutes=service.duration_minutes)
         clash = _clash(attendee, starts_at, ends_at)
@@ -169,7 +167,7 @@ def _lock_with_people(appointment_id, version, on_behalf_of):
         agent = None
     if agent is not None and agent.is_archived:
         raise KinshipError(f"{agent.full_name} is archived; restore them before they act for anyone.")
-    if agent is not None and not may_act_for(agent, attendee, CAN_BOOK):
+    if agent is not None and not may_act_for(agent, attendee, Permission.CAN_BOOK):
         raise KinshipError(f"{agent.full_name} may no longer manage {attendee.full_name}'s appointments.")
     appointment.attendee = attendee
     appointment.booked_by = people.get(appointment.booked_by_id)
@@ -203,7 +201,7 @@ def _history_of_change(actor, kind, appointment, attendee, agent, what):
     )
     others = [agent] if agent else []
     booker = appointment.booked_by
-    if booker not in (None, agent, attendee) and may_act_for(booker, attendee, CAN_BOOK):
+    if booker not in (None, agent, attendee) and may_act_for(booker, attendee, Permission.CAN_BOOK):
         others.append(booker)
     for other in others:
         record_activity(
@@ -356,7 +354,9 @@ def buy_package(*, actor, customer_id, service_id, sessions, price, key=None):
 def may_use(attendee, package):
     """Whether a visit of `attendee` may be paid from `package`: their own, or the package of
     someone they may use sessions of (Can Use Sessions from Packages, or the group rule)."""
-    return package.owner_id == attendee.pk or may_act_for(attendee, package.owner, CAN_USE_PACKAGES)
+    return package.owner_id == attendee.pk or may_act_for(
+        attendee, package.owner, Permission.CAN_USE_PACKAGES
+    )
 
 
 def _redeem(actor, appointment, attendee, package_id):
@@ -547,7 +547,7 @@ def complete_form(*, actor, request_id, completed_by_id, answers, version=None):
         _refuse_archived(subject_person, "filling in their forms")
         if by.pk != subject_person.pk and by.is_archived:
             raise KinshipError(f"{by.full_name} is archived; restore them before they act for anyone.")
-        if by.pk != subject_person.pk and not may_act_for(by, subject_person, CAN_COMPLETE_FORMS):
+        if by.pk != subject_person.pk and not may_act_for(by, subject_person, Permission.CAN_COMPLETE_FORMS):
             raise KinshipError(f"{by.full_name} may not complete forms for {subject_person.full_name}.")
         request.answers = _checked_answers(request.questions, answers)
         request.completed_at = timezone.now()

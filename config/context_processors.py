@@ -3,7 +3,8 @@ on, each asked only if the menu is drawn for someone who may see them (every swi
 once per request, customers/switches.py)."""
 
 from bookings.features import bookings_on
-from groups.features import account_linking_on, client_groups_on
+from groups.features import client_groups_on
+from linking.features import account_linking_on
 
 
 def features(request):

@@ -1,4 +1,4 @@
-"""The superuser switches (django-waffle) that govern account linking and client groups.
+"""The superuser switches (django-waffle) that govern family groups and client groups.
 
 Each is made, switched off, by a data migration, so superusers find them in the admin.
 """
@@ -7,7 +7,10 @@ from waffle import switch_is_active
 
 from customers.switches import feature, switch_on
 
-#: Groups, their members, the Linked Accounts tab and everything linking adds later.
+#: Account linking: links, who may act for whom, and the family groups that give that say too.
+#: The switch is linking's (linking/features.py, where linking and every app above it ask it),
+#: but groups' own pages sit behind it and groups sit below linking, so its name is stated
+#: here, once, and linking builds on it; the row in waffle's table keeps this name.
 ACCOUNT_LINKING = "account_linking"
 #: Lets an Admin (a carer, a nanny) belong to several groups; Owners and Dependents stay in one.
 ADMINS_IN_SEVERAL_GROUPS = "admins_in_several_groups"
@@ -15,7 +18,8 @@ ADMINS_IN_SEVERAL_GROUPS = "admins_in_several_groups"
 CLIENT_GROUPS = "client_groups"
 
 
-def account_linking_on(request=None):
+def groups_on(request=None):
+    """Whether family groups are on: they come and go with account linking."""
     return switch_on(request, ACCOUNT_LINKING)
 
 
@@ -27,5 +31,5 @@ def admins_in_several_groups():
     return switch_is_active(ADMINS_IN_SEVERAL_GROUPS)
 
 
-linking_feature = feature(account_linking_on, "Account linking")
+groups_feature = feature(groups_on, "Account linking")
 client_groups_feature = feature(client_groups_on, "Client groups")

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from customers.tabs import Panel, registry
 from groups import queries
-from groups.features import account_linking_on
+from groups.features import groups_on
 from groups.models import CustomerGroup, Role
 
 VIEW_GROUPS = "groups.view_customergroup"
@@ -21,7 +21,7 @@ def groups_for(request, customer):
 
 
 def panel_visible(request, customer):
-    return account_linking_on(request) and request.user.has_perm(VIEW_GROUPS) and not customer.is_merged
+    return groups_on(request) and request.user.has_perm(VIEW_GROUPS) and not customer.is_merged
 
 
 def group_context(request, customer):

@@ -1,10 +1,10 @@
 """Reads the group pages need, each in a fixed number of queries whatever the group's size."""
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 
 from customers.queries import search_customers
 from groups.features import admins_in_several_groups
-from groups.models import GroupMember, MemberLabel, Role
+from groups.models import MANAGING_ROLES, GroupMember, MemberLabel, Role
 
 ROLE_ORDER = Case(
     When(role=Role.OWNER, then=Value(0)),
@@ -40,6 +40,22 @@ def groups_of(customer):
         return []
     members = members_of([m.group_id for m in memberships])
     return [(m, [each for each in members if each.group_id == m.group_id]) for m in memberships]
+
+
+def managed_pairs(**manager):
+    """Who manages whom: each Dependent's membership, once for every Owner and Admin of its
+    group, with that manager's customer id as `manager_id`.
+
+    These are the facts of the group rule; what they allow (acting for the Dependent in every
+    way) is linking.authority's to say, and it builds on this, as do groups' own services,
+    which sit below linking. `manager` narrows the managing side by lookups on its membership
+    (`customer=…`, `customer__in=…`, `customer__merged_into__isnull=True`), in the same join;
+    narrow the Dependent's side with `.filter(customer…)`. A queryset: one query, or a subquery.
+    """
+    managing = {f"group__members__{lookup}": value for lookup, value in manager.items()}
+    return GroupMember.objects.filter(
+        role=Role.DEPENDENT, group__members__role__in=MANAGING_ROLES, **managing
+    ).annotate(manager_id=F("group__members__customer_id"))
 
 
 def offered_labels():

@@ -10,9 +10,11 @@ from django.db import IntegrityError, transaction
 
 from customers.errors import KinshipError, StaleEdit
 from customers.mail import Recipient, queue
+from customers.models import Customer
 from customers.services import lock_customer, lock_customers, record_activity
 from groups.features import admins_in_several_groups
-from groups.models import MANAGING_ROLES, CustomerGroup, GroupMember, MemberLabel, Role
+from groups.models import CustomerGroup, GroupMember, MemberLabel, Role
+from groups.queries import managed_pairs
 
 NAME_MAX = CustomerGroup._meta.get_field("name").max_length
 
@@ -143,19 +145,18 @@ def add_member(*, actor, group_id, customer_id, role, label_id):
 
 
 def _managed_pairs(group):
-    """{(manager id, dependent id)}: who acts for whom in the group by the group rule."""
-    members = list(group.members.select_related("customer"))
-    managers = [m.customer for m in members if m.role in MANAGING_ROLES]
-    dependents = [m.customer for m in members if m.role == Role.DEPENDENT]
-    return {(manager, dependent) for manager in managers for dependent in dependents}
+    """{(manager id, dependent id)}: who manages whom in the group, as groups.queries states it
+    for linking.authority too (managing a Dependent is what lets someone act for them; groups
+    sit below linking, so they ask the fact, not authority). One query."""
+    return set(managed_pairs().filter(group=group).order_by().values_list("manager_id", "customer_id"))
 
 
 def _tell_dependents_of_new_managers(group, before):
     """Email each Dependent whom someone may now act for by the group rule (as the group's
     Owner or an Admin), so nobody gains a say over their bookings without them knowing."""
-    for manager, dependent in sorted(
-        _managed_pairs(group) - before, key=lambda pair: (pair[1].pk, pair[0].pk)
-    ):
+    new = sorted(_managed_pairs(group) - before, key=lambda pair: (pair[1], pair[0]))
+    people = Customer.objects.in_bulk({customer for pair in new for customer in pair})
+    for manager, dependent in ((people[m], people[d]) for m, d in new):
         queue(
             kind="group.granted",
             subject=f"{manager.full_name} may now act for you",

@@ -15,7 +15,7 @@ from customers.queries import get_live_customer
 from customers.responses import chosen_customer, done, embedded, form_status, next_url, refused
 from customers.views import targets
 from groups import queries, services
-from groups.features import linking_feature
+from groups.features import groups_feature
 from groups.forms import AddMemberForm, ChangeMemberForm, GroupCreateForm, RenameGroupForm
 from groups.models import MANAGING_ROLES, GroupMember
 
@@ -50,7 +50,7 @@ def _search_context(request, form_url, *, customer, group=None):
 
 
 @require_http_methods(["GET", "POST"])
-@linking_feature
+@groups_feature
 @staff_required("groups.add_customergroup")
 def group_create(request, customer_id):
     customer = get_live_customer(customer_id)
@@ -89,7 +89,7 @@ def group_create(request, customer_id):
 
 
 @require_http_methods(["GET", "POST"])
-@linking_feature
+@groups_feature
 @staff_required("groups.add_groupmember")
 def member_add(request, customer_id, group_id):
     customer, group = _managing(customer_id, group_id)
@@ -132,7 +132,7 @@ def _member(group, member_id):
 
 
 @require_http_methods(["GET", "POST"])
-@linking_feature
+@groups_feature
 @staff_required("groups.change_groupmember")
 def member_change(request, customer_id, group_id, member_id):
     customer, group = _managing(customer_id, group_id)
@@ -168,7 +168,7 @@ def member_change(request, customer_id, group_id, member_id):
 
 
 @require_POST
-@linking_feature
+@groups_feature
 @staff_required("groups.delete_groupmember")
 def member_remove(request, customer_id, group_id, member_id):
     customer, group = _managing(customer_id, group_id)
@@ -188,7 +188,7 @@ def member_remove(request, customer_id, group_id, member_id):
 
 
 @require_http_methods(["GET", "POST"])
-@linking_feature
+@groups_feature
 @staff_required("groups.change_customergroup")
 def group_rename(request, customer_id, group_id):
     customer, group = _managing(customer_id, group_id)

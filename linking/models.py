@@ -9,14 +9,21 @@ from django.utils import timezone
 from customers.models import Customer
 from customers.validators import validate_single_line
 
-#: The four things an agent may do on behalf of a principal, as (field, words on screen).
-PERMISSIONS = (
-    ("can_book", "Book and Manage Appointments"),
-    ("can_complete_forms", "Complete Intake Forms"),
-    ("receives_copies", "Receive Copies of Appointment Notification Emails"),
-    ("can_use_packages", "Can Use Sessions from Packages"),
-)
-PERMISSION_FIELDS = tuple(field for field, _ in PERMISSIONS)
+
+class Permission(models.TextChoices):
+    """The four things an agent may do on behalf of a principal. Each value is the name of a
+    field of `Link` (and of `RelationshipType`, its default there), each label the words on
+    screen; everyone who asks linking.authority names the permission with one of these."""
+
+    CAN_BOOK = "can_book", "Book and Manage Appointments"
+    CAN_COMPLETE_FORMS = "can_complete_forms", "Complete Intake Forms"
+    RECEIVES_COPIES = "receives_copies", "Receive Copies of Appointment Notification Emails"
+    CAN_USE_PACKAGES = "can_use_packages", "Can Use Sessions from Packages"
+
+
+#: (field, words on screen) for each permission, in screen order.
+PERMISSIONS = tuple(Permission.choices)
+PERMISSION_FIELDS = tuple(Permission.values)
 
 
 class RelationshipType(models.Model):
@@ -42,10 +49,10 @@ class RelationshipType(models.Model):
         help_text="Untick to retire the type: links keep it, new ones can't choose it.",
     )
     order = models.PositiveSmallIntegerField(default=0)
-    can_book = models.BooleanField("Book and Manage Appointments", default=False)
-    can_complete_forms = models.BooleanField("Complete Intake Forms", default=False)
-    receives_copies = models.BooleanField("Receive Copies of Appointment Notification Emails", default=False)
-    can_use_packages = models.BooleanField("Can Use Sessions from Packages", default=False)
+    can_book = models.BooleanField(Permission.CAN_BOOK.label, default=False)
+    can_complete_forms = models.BooleanField(Permission.CAN_COMPLETE_FORMS.label, default=False)
+    receives_copies = models.BooleanField(Permission.RECEIVES_COPIES.label, default=False)
+    can_use_packages = models.BooleanField(Permission.CAN_USE_PACKAGES.label, default=False)
 
     class Meta:
         ordering = ["order", "name"]
@@ -83,10 +90,10 @@ class Link(models.Model):
     agent = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="links_as_agent")
     principal = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="links_as_principal")
     type = models.ForeignKey(RelationshipType, on_delete=models.PROTECT, related_name="links")
-    can_book = models.BooleanField("Book and Manage Appointments", default=False)
-    can_complete_forms = models.BooleanField("Complete Intake Forms", default=False)
-    receives_copies = models.BooleanField("Receive Copies of Appointment Notification Emails", default=False)
-    can_use_packages = models.BooleanField("Can Use Sessions from Packages", default=False)
+    can_book = models.BooleanField(Permission.CAN_BOOK.label, default=False)
+    can_complete_forms = models.BooleanField(Permission.CAN_COMPLETE_FORMS.label, default=False)
+    receives_copies = models.BooleanField(Permission.RECEIVES_COPIES.label, default=False)
+    can_use_packages = models.BooleanField(Permission.CAN_USE_PACKAGES.label, default=False)
     # Raised by every change of the pair; an edit form with an older one is stale.
     version = models.PositiveIntegerField(default=1, editable=False)
     # Not auto_now_add: Undo Merge puts a folded link back with its own date.

@@ -5,9 +5,9 @@ from django.db.models import Count
 from django.urls import reverse
 
 from customers.tabs import Panel, Tab, registry
-from groups.features import account_linking_on
 from groups.profile_tabs import group_context
 from linking import queries
+from linking.features import account_linking_on
 from linking.models import Link
 
 

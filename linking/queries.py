@@ -6,8 +6,8 @@ from django.db.models import Exists, OuterRef, Q
 
 from customers.models import Customer
 from customers.queries import search_customers
-from groups.models import MANAGING_ROLES, GroupMember, Role
-from linking.models import PERMISSION_FIELDS, AccessReview, Link, RelationshipType
+from linking.authority import stored_principal_ids
+from linking.models import AccessReview, Link, RelationshipType
 
 #: The age at which someone's access is reviewed.
 ADULT_AGE = 18
@@ -80,22 +80,6 @@ def _came_of_age(today=None):
     )
 
 
-def _acted_for(*, by=None):
-    """The ids of customers someone may act for (by `by`, when given): as principal of a link
-    with any permission, or as a Dependent in a group (whose Owner and Admins act for them).
-    One UNION, so PostgreSQL starts from these few rows rather than scanning every customer."""
-    any_permission = Q()
-    for field in PERMISSION_FIELDS:
-        any_permission |= Q(**{field: True})
-    links = Link.objects.filter(any_permission)
-    dependents = GroupMember.objects.filter(role=Role.DEPENDENT)
-    if by is not None:
-        links = links.filter(agent=by)
-        managed = GroupMember.objects.filter(customer=by, role__in=MANAGING_ROLES).values("group_id")
-        dependents = dependents.filter(group_id__in=managed)
-    return links.values("principal_id").union(dependents.values("customer_id"))
-
-
 def _due(today):
     """Customers due a review: come of age, and not yet reviewed for this coming of age (a
     review made for another date of birth covers nothing now)."""
@@ -106,13 +90,13 @@ def _due(today):
 def is_due_review(customer_id, *, today=None):
     """Whether the customer's access is due for review: come of age within the year, someone
     may act for them, and not yet reviewed for this coming of age. One query."""
-    return _due(today).filter(pk=customer_id).filter(pk__in=_acted_for()).exists()
+    return _due(today).filter(pk=customer_id).filter(pk__in=stored_principal_ids()).exists()
 
 
 def reviews_due(*, today=None, limit=200):
     """Those who turned 18 within the last year while others may act for them, and whose access
     has not been reviewed; the most recently 18 first."""
-    due = list(_due(today).filter(pk__in=_acted_for()).order_by("-date_of_birth", "id")[:limit])
+    due = list(_due(today).filter(pk__in=stored_principal_ids()).order_by("-date_of_birth", "id")[:limit])
     for customer in due:
         customer.turned_18 = eighteenth_birthday(customer.date_of_birth)
     return due
@@ -123,7 +107,9 @@ def review_flags(customer, *, today=None):
     people they act for are due. Two queries."""
     own = is_due_review(customer.pk, today=today)
     theirs = list(
-        _due(today).filter(pk__in=_acted_for(by=customer)).order_by("last_name", "first_name", "id")
+        _due(today)
+        .filter(pk__in=stored_principal_ids(agent=customer))
+        .order_by("last_name", "first_name", "id")
     )
     return {"own": own, "theirs": theirs}
 

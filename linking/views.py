@@ -16,9 +16,9 @@ from customers.models import Merge
 from customers.queries import get_customer, get_live_customer
 from customers.responses import chosen_customer, done, embedded, form_status, next_url, refused
 from customers.views import targets
-from groups.features import linking_feature
 from groups.queries import groups_of
 from linking import queries, services
+from linking.features import linking_feature
 from linking.forms import LinkForm, defaults_for
 from linking.models import PERMISSION_FIELDS, Link, RelationshipType
 

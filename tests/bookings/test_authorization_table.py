@@ -22,8 +22,8 @@ from bookings.models import Appointment, FormRequest, Redemption, Status
 from customers.errors import KinshipError
 from customers.models import Email
 from groups import services as group_services
-from groups.features import ACCOUNT_LINKING
 from groups.models import Role
+from linking.features import ACCOUNT_LINKING
 from linking.models import PERMISSION_FIELDS
 from tests.bookings.everything import link, refused, unlink
 from tests.bookings.helpers import ahead, book, started

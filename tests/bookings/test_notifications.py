@@ -165,7 +165,7 @@ def test_every_change_to_a_dependents_appointment_copies_the_owner_and_admins(
 def test_with_account_linking_off_nobody_gets_copies(
     actor, catalogue, people, django_capture_on_commit_callbacks
 ):
-    from groups.features import ACCOUNT_LINKING
+    from linking.features import ACCOUNT_LINKING
 
     with override_switch(ACCOUNT_LINKING, active=False):
         delivered(

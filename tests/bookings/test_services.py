@@ -19,8 +19,8 @@ from customers.errors import KinshipError, StaleEdit
 from customers.merging import merge_token
 from customers.models import Customer, Merge
 from customers.queries import merge_preview
-from groups.features import ACCOUNT_LINKING
 from linking import services as link_services
+from linking.features import ACCOUNT_LINKING
 from linking.models import PERMISSION_FIELDS
 from tests.bookings.helpers import (
     ahead,

@@ -17,8 +17,8 @@ from bookings.features import BOOKINGS
 from bookings.models import Appointment, Service, Status
 from customers import services as customer_services
 from customers.merging import merge_token
-from groups.features import ACCOUNT_LINKING
 from linking import services as link_services
+from linking.features import ACCOUNT_LINKING
 from tests.bookings.helpers import ahead, book, lines, local, made, snapshot, started, status_of
 from tests.factories import CustomerFactory
 

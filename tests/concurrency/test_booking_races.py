@@ -19,8 +19,8 @@ from waffle.testutils import override_switch
 from bookings import services
 from bookings.models import Appointment, Service, Status
 from customers.models import Activity, Email
-from groups.features import ACCOUNT_LINKING
 from linking import services as link_services
+from linking.features import ACCOUNT_LINKING
 from linking.models import Link, RelationshipType
 from tests.concurrency.test_group_races import race, refusals
 from tests.concurrency.test_merge_races import ORDERS, in_order, merging

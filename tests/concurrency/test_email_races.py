@@ -17,8 +17,8 @@ from customers import services
 from customers.mail import Recipient, queue
 from customers.models import Activity, Email
 from customers.tasks import deliver_email
-from groups.features import ACCOUNT_LINKING
 from linking import services as link_services
+from linking.features import ACCOUNT_LINKING
 from linking.models import RelationshipType
 from tests.concurrency.test_group_races import race, refusals
 from tests.concurrency.test_merge_races import ORDERS, in_order

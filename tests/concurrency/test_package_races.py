@@ -22,8 +22,8 @@ from waffle.testutils import override_switch
 from bookings import services
 from bookings.models import Appointment, FormRequest, QuestionKind, Redemption, Service, Status
 from customers.models import Activity, Email
-from groups.features import ACCOUNT_LINKING
 from linking import services as link_services
+from linking.features import ACCOUNT_LINKING
 from linking.models import Link, RelationshipType
 from tests.concurrency.test_booking_races import at, lines
 from tests.concurrency.test_group_races import race, refusals

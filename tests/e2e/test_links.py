@@ -16,8 +16,8 @@ from playwright.sync_api import Locator, Page, expect
 from waffle.models import Switch
 
 from customers.models import Activity
-from groups.features import ACCOUNT_LINKING
 from linking import services
+from linking.features import ACCOUNT_LINKING
 from linking.models import Link, RelationshipType
 from tests.e2e.test_front_desk import (
     duplicate_ids,

@@ -16,9 +16,9 @@ from customers.errors import KinshipError
 from customers.merging import merge_token
 from customers.models import Activity
 from groups import services as group_services
-from groups.features import ACCOUNT_LINKING
 from groups.models import Role
 from linking import queries, services
+from linking.features import ACCOUNT_LINKING
 from linking.models import AccessReview
 from tests.bookings.everything import link, snapshot
 from tests.factories import CustomerFactory

@@ -16,11 +16,18 @@ from waffle.testutils import override_switch
 
 from customers.models import Customer
 from groups import services as group_services
-from groups.features import ACCOUNT_LINKING, account_linking_on
 from groups.models import GroupMember, Role
 from linking import services
-from linking.authority import agents_for, may_act_for, principals_for
-from linking.models import PERMISSION_FIELDS, Link, RelationshipType
+from linking.authority import (
+    agents_for,
+    agents_of_each,
+    may_act_for,
+    principals_for,
+    principals_of_each,
+    stored_principal_ids,
+)
+from linking.features import ACCOUNT_LINKING, account_linking_on
+from linking.models import PERMISSION_FIELDS, Link, Permission, RelationshipType
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -460,3 +467,127 @@ def test_a_fixed_number_of_queries(family, actor, labels, linking_on, django_ass
             assert list(principals_for(anna, "can_book")) == []
         with django_assert_num_queries(SWITCH):
             assert list(agents_for(ben, "can_book")) == []
+
+
+# Many at once: principals_of_each and agents_of_each answer for a whole list of customers
+# (the Day View's attendees, say) what principals_for and agents_for answer for one.
+
+
+def ids(customers):
+    return {customer.pk for customer in customers}
+
+
+@pytest.mark.parametrize("permission", PERMISSION_FIELDS)
+def test_the_bulk_lookups_agree_with_may_act_for_for_every_pair(world, permission, linking_on):
+    people = list(world["people"].values())
+    everyone = [person.pk for person in people]
+    principals = principals_of_each(everyone, permission)
+    agents = agents_of_each(everyone, permission)
+    assert set(principals) == set(agents) == set(everyone)
+    for agent in people:
+        assert principals[agent.pk] == ids(principals_for(agent, permission)), agent
+        assert agents[agent.pk] == ids(agents_for(agent, permission)), agent
+        for principal in people:
+            may = may_act_for(agent, principal, permission)
+            assert (principal.pk in principals[agent.pk]) == may == (agent.pk in agents[principal.pk])
+
+
+def test_the_bulk_lookups_say_which_permission_and_which_way(world, linking_on):
+    """A guard on the world for the bulk answers: a link counts for what is ticked on it and
+    in its own direction; the group rule for every permission, from manager to Dependent."""
+    p = world["people"]
+    assert principals_of_each([p["jo"].pk], Permission.CAN_USE_PACKAGES) == {p["jo"].pk: {p["kit"].pk}}
+    assert principals_of_each([p["olly"].pk], Permission.CAN_USE_PACKAGES) == {p["olly"].pk: {p["jo"].pk}}
+    assert principals_of_each([p["olly"].pk, p["dan"].pk], Permission.CAN_BOOK) == {
+        p["olly"].pk: {p["jo"].pk},
+        p["dan"].pk: set(),
+    }
+    assert agents_of_each([p["ben"].pk, p["kit"].pk], Permission.RECEIVES_COPIES) == {
+        p["ben"].pk: {p["anna"].pk, p["cara"].pk},
+        p["kit"].pk: {p["anna"].pk, p["cara"].pk, p["jo"].pk},
+    }
+    assert agents_of_each([p["cara"].pk], Permission.CAN_COMPLETE_FORMS) == {p["cara"].pk: {p["ben"].pk}}
+
+
+def test_the_bulk_lookups_answer_for_nobody_without_asking(linking_on, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert principals_of_each([], Permission.CAN_BOOK) == {}
+        assert agents_of_each(set(), Permission.CAN_BOOK) == {}
+
+
+@pytest.mark.parametrize("ask", [principals_of_each, agents_of_each], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("permission", ["can_fly", "CAN_BOOK", "", None, "id"])
+def test_the_bulk_lookups_refuse_an_unknown_permission(family, ask, permission):
+    with pytest.raises(ValueError, match="Unknown permission"):
+        ask([family["anna"].pk], permission)
+
+
+def test_the_bulk_lookups_read_a_fixed_number_of_queries(
+    family, actor, labels, linking_on, django_assert_num_queries
+):
+    """The switch and one query, however many customers are asked about and however many
+    each may act for or be acted for by: never a query per customer (an N+1)."""
+    anna, ben, cara = family["anna"], family["ben"], family["cara"]
+    stranger = CustomerFactory()
+    link(actor, cara, stranger, ALL, ALL)
+
+    def measure():
+        everyone = list(Customer.objects.values_list("pk", flat=True))
+        account_linking_on()  # fill the shared cache of switches
+        for permission in PERMISSION_FIELDS:
+            with django_assert_num_queries(SWITCH + ANSWER):
+                principals = principals_of_each(everyone, permission)
+            with django_assert_num_queries(SWITCH + ANSWER):
+                agents = agents_of_each(everyone, permission)
+        return len(everyone), len(principals[anna.pk]), len(agents[ben.pk]), len(principals[cara.pk])
+
+    assert measure() == (4, 1, 2, 2)
+    grow(actor, labels, family["group"], anna, 30)
+    assert measure() == (34, 31, 2, 32)
+
+    with override_switch(ACCOUNT_LINKING, active=False):
+        account_linking_on()
+        with django_assert_num_queries(SWITCH):
+            assert principals_of_each([anna.pk, cara.pk], Permission.CAN_BOOK) == {
+                anna.pk: set(),
+                cara.pk: set(),
+            }
+        with django_assert_num_queries(SWITCH):
+            assert agents_of_each([ben.pk], Permission.CAN_BOOK) == {ben.pk: set()}
+
+
+@pytest.mark.parametrize("permission", PERMISSION_FIELDS)
+def test_the_bulk_lookups_leave_tombstones_out(tombstones, permission, linking_on):
+    t = tombstones
+    merge(t["tom"], t["tess"], into=t["ben"])
+    everyone = [t[name].pk for name in ("anna", "ben", "cara", "olly", "tom", "tess")]
+    principals = principals_of_each(everyone, permission)
+    agents = agents_of_each(everyone, permission)
+    # A tombstone acts for nobody and nobody acts for one, as may_act_for says.
+    assert principals[t["tom"].pk] == principals[t["tess"].pk] == set()
+    assert agents[t["tom"].pk] == agents[t["tess"].pk] == set()
+    for found in (*principals.values(), *agents.values()):
+        assert not found & {t["tom"].pk, t["tess"].pk}
+
+
+def test_stored_principal_ids_read_the_rows_whatever_the_switch(world, linking_on):
+    """For the review of access at 18: whom someone has a say over as stored, by a link with
+    anything ticked or the group rule, on or off."""
+    people = list(world["people"].values())
+
+    def stored(agent=None):
+        return set(
+            Customer.objects.filter(pk__in=stored_principal_ids(agent=agent)).values_list("pk", flat=True)
+        )
+
+    def by_rule(agent):
+        return {
+            p.pk for p in people if p != agent and any(rule(agent, p, perm) for perm in PERMISSION_FIELDS)
+        }
+
+    expected = {agent.pk: by_rule(agent) for agent in people}
+    assert stored() == set().union(*expected.values())
+    for switch in (True, False):
+        with override_switch(ACCOUNT_LINKING, active=switch):
+            for agent in people:
+                assert stored(agent) == expected[agent.pk], agent

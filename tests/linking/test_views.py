@@ -7,8 +7,8 @@ from django.urls import reverse
 from waffle.testutils import override_switch
 
 from customers.models import Activity
-from groups.features import ACCOUNT_LINKING
 from linking import services
+from linking.features import ACCOUNT_LINKING
 from linking.models import Link, RelationshipType
 from tests.factories import CustomerFactory
 

@@ -82,16 +82,13 @@ TAB = (
 # The day's appointments with their attendee, booker, service and paying package and owner.
 DAY_APPOINTMENTS = 1
 # For the appointments still to be marked, the packages that may pay for each
-# (bookings.queries._offer_packages): usable_owners asks for the switch (linking.authority's
-# read), then the attendees' links with Can Use Sessions from Packages, then the Dependents
-# of the groups they manage, then the managing memberships themselves (the same queryset is
-# read twice: once as a subquery, once for its rows); then the packages with sessions left.
+# (bookings.queries._offer_packages): usable_owners asks linking.authority, which reads the
+# switch, then, in one UNION, the attendees' links with Can Use Sessions from Packages and
+# the Dependents of the groups they manage; then the packages with sessions left.
 OFFER_SWITCH = 1
-OFFER_LINKS = 1
-OFFER_DEPENDENTS = 1
-OFFER_MANAGERS = 1
+OFFER_WHOSE = 1
 OFFER_PACKAGES = 1
-OFFERS = OFFER_SWITCH + OFFER_LINKS + OFFER_DEPENDENTS + OFFER_MANAGERS + OFFER_PACKAGES
+OFFERS = OFFER_SWITCH + OFFER_WHOSE + OFFER_PACKAGES
 # The services for the Day View's Service filter.
 DAY_SERVICES = 1
 DAY = SWITCH + DAY_SERVICES + DAY_APPOINTMENTS + OFFERS

@@ -8,9 +8,9 @@ from django.urls import reverse
 from waffle.testutils import override_switch
 
 from groups import services as group_services
-from groups.features import ACCOUNT_LINKING
 from groups.models import Role
 from linking import services
+from linking.features import ACCOUNT_LINKING
 from linking.models import RelationshipType
 from tests.factories import CustomerFactory
 from tests.perf.test_group_query_counts import LINK_ROWS, LINKS
