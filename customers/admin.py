@@ -25,15 +25,30 @@ class CappedCountPaginator(Paginator):
         return self.object_list[: self.CAP].count()
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records of what happened (history, the email log, ledger-like rows): shown to
+    superusers, never added, changed or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ReadOnlyAdmin):
     """Customers, shown read-only to whoever may view them, superusers included.
 
     Every change to a customer goes through `customers.services` (the back office's Add and
     Edit forms): validation, the version check against a page opened before someone else's
     save, and a History line. An admin form would skip all three, and could reach a merged
     tombstone, which nothing may change. Refusing add and change here is the root fix:
-    nobody is left for whom the admin's save would need guarding.
+    nobody is left for whom the admin's save would need guarding. Nor are customers deleted:
+    they are archived or merged, and their history and money stay.
     """
 
     list_display = [
@@ -74,16 +89,6 @@ class CustomerAdmin(admin.ModelAdmin):
         # matches (2 s for "Smith" among a million customers).
         return ranked, False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Customers are archived or merged, never deleted: their history and money stay.
-        return False
-
 
 class EditableAdmin(admin.ModelAdmin):
     """For what superusers keep here (labels, relationship types, services, forms): numbers
@@ -95,20 +100,6 @@ class EditableAdmin(admin.ModelAdmin):
         models.IntegerField: {"form_class": WholeNumberField},
         models.BigIntegerField: {"form_class": WholeNumberField},
     }
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """For records of what happened (history, the email log, ledger-like rows): shown to
-    superusers, never added, changed or deleted here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Activity)

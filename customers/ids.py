@@ -23,7 +23,7 @@ MAX_VERSION = 2**31 - 1
 _MAX_DIGITS = len(str(MAX_ID))
 
 
-def _whole(value, low, high):
+def whole_number(value, low, high):
     """`value` (text or int) as an int from `low` to `high`, or None.
 
     ASCII digits only: `int()` would also read "1_0", " 7" and other scripts' digits.
@@ -39,7 +39,7 @@ def _whole(value, low, high):
 
 def to_id(value):
     """`value` as a row id (1 to MAX_ID), or None when it cannot be one."""
-    return _whole(value, 1, MAX_ID)
+    return whole_number(value, 1, MAX_ID)
 
 
 def is_id(value):
@@ -84,7 +84,7 @@ class _BoundedWholeField(forms.IntegerField):
         text = value if isinstance(value, int) else str(value).strip()
         if text in self.empty_values:
             return None
-        number = _whole(text, self.low, self.high)
+        number = whole_number(text, self.low, self.high)
         if number is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return number

@@ -3,6 +3,8 @@ whether another page follows."""
 
 from dataclasses import dataclass
 
+from customers.ids import MAX_ID, whole_number
+
 
 @dataclass(frozen=True)
 class Page:
@@ -37,12 +39,10 @@ class Page:
 def page_number(value):
     """Read a page number from a query string, treating anything odd as the first page.
 
-    ASCII digits only: `int()` would also read "1_0" and other scripts' digits.
+    ASCII digits only (`whole_number`): `int()` would also read "1_0" and other scripts' digits.
     """
-    if not (isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18):
-        return 1
-    number = int(value)
-    return min(max(number, 1), 10_000)
+    number = whole_number(value, 1, MAX_ID)
+    return 1 if number is None else min(number, 10_000)
 
 
 def page_of(queryset, number, per_page, *, param="page"):

@@ -143,7 +143,7 @@ def _refuse_if_merged(customer):
         raise KinshipError(f"{customer.full_name} was merged into another account; change that one instead.")
 
 
-def _trimmed(details):
+def _checked_details(details):
     """Return the details with spaces trimmed from the one-line text fields, refusing any the
     model's validators refuse: the forms say so first, but every caller (an import, the
     shell, another app) writes through here."""
@@ -158,7 +158,7 @@ def _trimmed(details):
 
 @transaction.atomic
 def create_customer(*, actor, first_name, last_name, email="", phone="", date_of_birth=None, notes=""):
-    details = _trimmed(
+    details = _checked_details(
         {
             "first_name": first_name,
             "last_name": last_name,
@@ -186,7 +186,7 @@ def update_customer(*, actor, customer_id, version, **changes):
             f"{customer.full_name} was changed by someone else while you were editing. "
             "Reload to see their changes, then edit again."
         )
-    changes = _trimmed(changes)
+    changes = _checked_details(changes)
     changed = [
         field for field in EDITABLE_FIELDS if field in changes and getattr(customer, field) != changes[field]
     ]

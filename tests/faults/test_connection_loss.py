@@ -20,17 +20,14 @@ import uuid
 import pytest
 from django.test import Client
 from django.urls import reverse
-from waffle.testutils import override_switch
 
 import billing.services
 import customers.services
 import groups.segments.services
-from billing.features import BILLING
 from billing.models import Account, AccountHolder, Entry, Kind
 from customers.merging import merge_token
 from customers.models import Activity, Customer, Email, Merge
 from groups import services as group_services
-from groups.features import CLIENT_GROUPS
 from groups.models import CustomerGroup, GroupMember, MemberLabel, Role, Segment, SegmentMember
 from groups.segments import services as segment_services
 from linking import services as link_services
@@ -83,18 +80,6 @@ def assert_nothing_saved(response, cut, before):
     assert response.status_code == 500
     page = text(response)
     assert "Something went wrong" in page and "Nothing was changed; please try again" in page
-
-
-@pytest.fixture
-def billing_on(db):
-    with override_switch(BILLING, active=True):
-        yield
-
-
-@pytest.fixture
-def client_groups_on(db):
-    with override_switch(CLIENT_GROUPS, active=True):
-        yield
 
 
 def charge(actor, customer, amount, kind=Kind.CHARGE):
