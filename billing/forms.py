@@ -7,8 +7,8 @@ from django import forms
 from billing.models import Kind
 from billing.money import MAX_AMOUNT, format_money, parse_money, symbol
 from billing.services import CREDIT, HOUSE
-from customers.ids import VersionField
-from customers.validators import validate_single_line
+from core.ids import VersionField
+from core.validators import validate_single_line
 
 
 class MoneyField(forms.CharField):

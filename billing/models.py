@@ -10,8 +10,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.validators import validate_single_line
 from customers.models import Customer
-from customers.validators import validate_single_line
 
 
 class Account(models.Model):

@@ -6,7 +6,7 @@ from billing import queries
 from billing.chart import balance_chart
 from billing.features import billing_on
 from billing.forms import AdjustForm, CreditLimitForm, PostForm
-from customers.ids import is_id
+from core.ids import is_id
 from customers.tabs import Panel, Tab, registry
 
 

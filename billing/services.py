@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from billing.models import Account, AccountHolder, Entry, Kind
 from billing.money import MAX_AMOUNT
 from billing.money import format_money as money
-from customers.errors import KinshipError, StaleEdit
+from core.errors import KinshipError, StaleEdit
 from customers.services import lock_customers, record_activity, staff_user
 
 #: What each everyday posting does to the balances: (house, credit) per unit of amount.

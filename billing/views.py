@@ -15,20 +15,20 @@ from billing.features import billing_feature
 from billing.forms import AdjustForm, CreditLimitForm, LinkForm, PostForm, ReverseForm, UnlinkForm
 from billing.models import Entry
 from billing.money import format_money
-from customers.access import staff_required
-from customers.errors import KinshipError
-from customers.ids import is_id
-from customers.queries import get_live_customer
-from customers.responses import (
-    chosen_customer,
+from core.access import staff_required
+from core.errors import KinshipError
+from core.ids import is_id
+from core.responses import (
     done,
     embedded,
     form_status,
     next_url,
     refusal_status,
     refused,
+    targets,
 )
-from customers.views import targets
+from customers.picker import chosen_customer
+from customers.queries import get_live_customer
 
 FORMS = "billing/forms.html"
 

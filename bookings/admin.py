@@ -4,9 +4,9 @@ from django.http import HttpResponseRedirect
 
 from bookings import services
 from bookings.models import FormRequest, IntakeForm, Package, Service
-from customers.admin import EditableAdmin, ReadOnlyAdmin
-from customers.errors import KinshipError
-from customers.ids import VersionField
+from core.admin import EditableAdmin, ReadOnlyAdmin
+from core.errors import KinshipError
+from core.ids import VersionField
 
 
 class VersionedAdminForm(forms.ModelForm):

@@ -10,7 +10,7 @@ from waffle.models import Switch
 from bookings import services
 from bookings.features import BOOKINGS
 from bookings.models import Appointment, IntakeForm, Service, Status
-from customers.errors import KinshipError
+from core.errors import KinshipError
 from customers.models import Customer
 from groups.models import GroupMember, Role
 from linking.models import Link

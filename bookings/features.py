@@ -1,6 +1,6 @@
 """The superuser switch that turns bookings on; made, switched off, by migration 0002."""
 
-from customers.switches import feature, switch_on
+from core.switches import feature, switch_on
 
 BOOKINGS = "bookings"
 

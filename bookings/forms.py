@@ -6,9 +6,9 @@ from django.core.validators import validate_email
 from billing.money import MAX_AMOUNT, format_money, parse_money
 from bookings.models import IntakeForm, QuestionKind, Service
 from bookings.services import problem_with_time
-from customers.ids import VersionField
-from customers.inputs import DecimalNumberField, WholeNumberField
-from customers.validators import validate_multi_line, validate_single_line
+from core.ids import VersionField
+from core.inputs import DecimalNumberField, WholeNumberField
+from core.validators import validate_multi_line, validate_single_line
 
 
 def _when_field(label="When"):

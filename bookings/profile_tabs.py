@@ -6,7 +6,7 @@ from billing.features import billing_on
 from bookings import queries
 from bookings.features import bookings_on
 from bookings.forms import BookForm, BuyPackageForm, MoveForm
-from customers.paging import page_number
+from core.paging import page_number
 from customers.tabs import Tab, registry
 
 

@@ -6,7 +6,7 @@ from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
 from bookings.models import Appointment, FormRequest, IntakeForm, Package, Redemption, Service, Status
-from customers.paging import page_of
+from core.paging import page_of
 from linking.authority import agents_for, principals_for, principals_of_each
 from linking.models import Permission
 

@@ -27,7 +27,7 @@ from bookings.models import (
     Service,
     Status,
 )
-from customers.errors import KinshipError, StaleEdit
+from core.errors import KinshipError, StaleEdit
 from customers.services import lock_customers, record_activity, staff_user
 from linking.authority import may_act_for
 from linking.models import Permission

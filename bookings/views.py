@@ -27,12 +27,12 @@ from bookings.forms import (
     ServiceForm,
 )
 from bookings.models import Appointment, FormRequest, IntakeForm, Package, Service, Status
-from customers.access import staff_required
-from customers.errors import KinshipError
-from customers.ids import is_id
+from core.access import staff_required
+from core.errors import KinshipError
+from core.ids import is_id
+from core.responses import done, embedded, form_status, next_url, refused
 from customers.mail import Recipient
 from customers.queries import get_live_customer
-from customers.responses import done, embedded, form_status, next_url, refused
 
 
 def _back(request, customer):

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "waffle",
     # The database-backed queue for background tasks (emails), worked by `manage.py db_worker`.
     "django_tasks_db",
+    "core",
     "customers",
     "groups",
     "billing",
@@ -55,12 +56,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "customers.middleware.NoStoreMiddleware",
-    "customers.middleware.SessionIdleMiddleware",
+    "core.middleware.NoStoreMiddleware",
+    "core.middleware.SessionIdleMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "customers.middleware.HtmxMessagesMiddleware",
+    "core.middleware.HtmxMessagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -216,7 +217,7 @@ SECURE_CSP = {
 
 SESSION_COOKIE_HTTPONLY = True
 # A session ends after this many seconds without a request (a working day by default;
-# customers.middleware.SessionIdleMiddleware pushes the expiry on, at most once a minute),
+# core.middleware.SessionIdleMiddleware pushes the expiry on, at most once a minute),
 # and, if set, when the browser closes. Shared front-desk computers are why.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=8 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT

@@ -19,18 +19,9 @@ class CustomersConfig(AppConfig):
     name = "customers"
 
     def ready(self):
-        from django.urls import register_converter
-
-        from customers import merging, profile_tabs
-        from customers.ids import IdConverter
-
-        # Here rather than in one urls.py: every app's urls.py uses `<id:...>`, and ready()
-        # runs before any of them is imported.
-        register_converter(IdConverter, "id")
+        from customers import demo, merging, profile_tabs
 
         connection_created.connect(_unicode_lower_on_sqlite)
         profile_tabs.register()
         merging.register_own_rules()
-        from customers import demo
-
         demo.steps.append(demo.make_duplicates)

@@ -2,7 +2,7 @@ import re
 
 from django import forms
 
-from customers.ids import VersionField
+from core.ids import VersionField
 from customers.models import Customer
 
 # ASCII digits and plain spaces only: `\d` and `\s` would let in other scripts' digits

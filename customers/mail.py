@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from core.validators import single_line
 from customers.models import Customer, Email
-from customers.validators import single_line
 
 #: Whether someone may still be sent a copy again, by the start of the email's kind
 #: ("booking."): apps whose copies follow a permission register the check here, so Send Again

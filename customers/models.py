@@ -7,12 +7,8 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Lower
 from django.urls import reverse
 
-from customers.validators import (
-    EARLIEST_BIRTH,
-    validate_date_of_birth,
-    validate_multi_line,
-    validate_single_line,
-)
+from core.validators import validate_multi_line, validate_single_line
+from customers.validators import EARLIEST_BIRTH, validate_date_of_birth
 
 
 def _search_text():

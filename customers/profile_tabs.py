@@ -1,6 +1,6 @@
 """The tabs and panels that `customers` itself adds to the profile."""
 
-from customers.paging import page_number
+from core.paging import page_number
 from customers.queries import email_page, history_page
 from customers.tabs import Tab, registry
 

@@ -6,10 +6,10 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, Whe
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
+from core.paging import page_of
+from core.validators import single_line
 from customers import merging
 from customers.models import Activity, Customer, Email
-from customers.paging import page_of
-from customers.validators import single_line
 
 MAX_SEARCH_WORDS = 5
 # pg_trgm needs three characters to narrow a `LIKE '%…%'`; shorter words match a prefix.

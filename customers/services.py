@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.errors import KinshipError, StaleEdit
+from core.ids import to_id
 from customers import mail, merging
-from customers.errors import KinshipError, StaleEdit
-from customers.ids import to_id
 from customers.models import Activity, Customer, Email, Merge
 
 EDITABLE_FIELDS = ("first_name", "last_name", "email", "phone", "date_of_birth", "notes")

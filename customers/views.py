@@ -14,26 +14,20 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.access import staff_required
+from core.errors import KinshipError
+from core.ids import is_id
+from core.paging import page_number, page_of
+from core.responses import done, next_url, refused, targets
 from customers import listing, queries, services
-from customers.access import staff_required
-from customers.errors import KinshipError
 from customers.forms import CustomerEditForm, CustomerForm, SearchForm
-from customers.ids import is_id
 from customers.models import Email, Merge
-from customers.paging import page_number, page_of
-from customers.responses import done, next_url, refused
 from customers.tabs import registry
 
 VIEW = "customers.view_customer"
 ADD = "customers.add_customer"
 CHANGE = "customers.change_customer"
 MERGE = "customers.merge_customer"
-
-
-def targets(request, fragment_id):
-    """Whether this is an HTMX request that wants only the element `fragment_id`."""
-    htmx = request.htmx
-    return bool(htmx) and not htmx.history_restore_request and htmx.target == fragment_id
 
 
 def _tabs_context(request, customer, tab_slug, *, front_desk):

@@ -7,7 +7,7 @@ rules and write History; an admin form would bypass all three.
 from django.contrib import admin
 from django.db.models import Count
 
-from customers.admin import CappedCountPaginator, EditableAdmin, ReadOnlyAdmin
+from core.admin import CappedCountPaginator, EditableAdmin, ReadOnlyAdmin
 from groups.models import CustomerGroup, GroupMember, MemberLabel, Segment
 
 

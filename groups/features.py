@@ -5,7 +5,7 @@ Each is made, switched off, by a data migration, so superusers find them in the 
 
 from waffle import switch_is_active
 
-from customers.switches import feature, switch_on
+from core.switches import feature, switch_on
 
 #: Account linking: links, who may act for whom, and the family groups that give that say too.
 #: The switch is linking's (linking/features.py, where linking and every app above it ask it),

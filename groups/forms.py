@@ -2,8 +2,8 @@
 
 from django import forms
 
-from customers.ids import IdField, VersionField
-from customers.validators import validate_single_line
+from core.ids import IdField, VersionField
+from core.validators import validate_single_line
 from groups.models import MemberLabel, Role
 
 LABEL_GONE = "That label is no longer offered; choose another."

@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core.validators import validate_multi_line, validate_single_line
 from customers.models import Customer
-from customers.validators import validate_multi_line, validate_single_line
 
 
 class MemberLabel(models.Model):

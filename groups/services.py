@@ -8,7 +8,7 @@ miss; their violations come back as `KinshipError`s a receptionist can read.
 
 from django.db import IntegrityError, transaction
 
-from customers.errors import KinshipError, StaleEdit
+from core.errors import KinshipError, StaleEdit
 from customers.mail import Recipient, queue
 from customers.models import Customer
 from customers.services import lock_customer, lock_customers, record_activity

@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from customers.access import staff_required
-from customers.errors import KinshipError
+from core.access import staff_required
+from core.errors import KinshipError
+from core.responses import done, embedded, form_status, next_url, refused, targets
+from customers.picker import chosen_customer
 from customers.queries import get_live_customer
-from customers.responses import chosen_customer, done, embedded, form_status, next_url, refused
-from customers.views import targets
 from groups import queries, services
 from groups.features import groups_feature
 from groups.forms import AddMemberForm, ChangeMemberForm, GroupCreateForm, RenameGroupForm

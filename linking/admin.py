@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.db.models import Count
 
-from customers.admin import CappedCountPaginator, EditableAdmin, ReadOnlyAdmin
+from core.admin import CappedCountPaginator, EditableAdmin, ReadOnlyAdmin
 from linking.models import AccessReview, Link, RelationshipType
 
 

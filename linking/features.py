@@ -6,7 +6,7 @@ are behind it too and groups may not import linking; here is where linking and t
 above it ask it.
 """
 
-from customers.switches import feature
+from core.switches import feature
 from groups.features import ACCOUNT_LINKING, groups_on
 
 __all__ = ["ACCOUNT_LINKING", "account_linking_on", "linking_feature"]

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from customers.ids import IdField, VersionField
+from core.ids import IdField, VersionField
 from linking.models import PERMISSIONS, RelationshipType
 
 

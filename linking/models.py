@@ -6,8 +6,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core.validators import validate_single_line
 from customers.models import Customer
-from customers.validators import validate_single_line
 
 
 class Permission(models.TextChoices):

@@ -5,7 +5,7 @@ Locks are taken in the same order as everywhere else: customers by id, then link
 
 from django.db import IntegrityError, transaction
 
-from customers.errors import KinshipError, StaleEdit
+from core.errors import KinshipError, StaleEdit
 from customers.mail import Recipient, queue
 from customers.services import lock_customers, record_activity, staff_user
 from linking import queries

@@ -9,13 +9,13 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from customers.access import staff_required
-from customers.errors import KinshipError
-from customers.ids import is_id
+from core.access import staff_required
+from core.errors import KinshipError
+from core.ids import is_id
+from core.responses import done, embedded, form_status, next_url, refused, targets
 from customers.models import Merge
+from customers.picker import chosen_customer
 from customers.queries import get_customer, get_live_customer
-from customers.responses import chosen_customer, done, embedded, form_status, next_url, refused
-from customers.views import targets
 from groups.queries import groups_of
 from linking import queries, services
 from linking.features import linking_feature

@@ -5,8 +5,8 @@ credit and links partners; a Manager also adjusts, reverses and sets credit limi
 
 from django.db import migrations
 
-from customers.migration_ops import RunSQLOnPostgres, switches_and_grants
-from customers.roles import FRONT_DESK, MANAGER
+from core.migration_ops import RunSQLOnPostgres, switches_and_grants
+from core.roles import FRONT_DESK, MANAGER
 
 SWITCHES = {"billing": "Billing: house accounts, store credit, the ledger and partner accounts."}
 DESK_WORK = [

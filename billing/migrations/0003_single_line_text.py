@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import customers.validators
+import core.validators
 
 
 class Migration(migrations.Migration):
@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             model_name="entry",
             name="memo",
             field=models.CharField(
-                blank=True, max_length=200, validators=[customers.validators.validate_single_line]
+                blank=True, max_length=200, validators=[core.validators.validate_single_line]
             ),
         ),
     ]

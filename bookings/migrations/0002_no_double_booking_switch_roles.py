@@ -4,8 +4,8 @@ cancels; a Manager also manages the services."""
 
 from django.db import migrations
 
-from customers.migration_ops import RunSQLOnPostgres, switches_and_grants
-from customers.roles import FRONT_DESK, MANAGER
+from core.migration_ops import RunSQLOnPostgres, switches_and_grants
+from core.roles import FRONT_DESK, MANAGER
 
 SWITCHES = {"bookings": "Bookings: services, appointments and booking on behalf of linked clients."}
 DESK_WORK = [

@@ -8,8 +8,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from customers.migration_ops import switches_and_grants
-from customers.roles import FRONT_DESK, MANAGER
+from core.migration_ops import switches_and_grants
+from core.roles import FRONT_DESK, MANAGER
 
 # The desk sells packages (a charge), requests and fills in intake forms; Managers also
 # write the forms.

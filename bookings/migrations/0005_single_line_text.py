@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import customers.validators
+import core.validators
 
 
 class Migration(migrations.Migration):
@@ -14,11 +14,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="intakeform",
             name="name",
-            field=models.CharField(max_length=80, validators=[customers.validators.validate_single_line]),
+            field=models.CharField(max_length=80, validators=[core.validators.validate_single_line]),
         ),
         migrations.AlterField(
             model_name="service",
             name="name",
-            field=models.CharField(max_length=80, validators=[customers.validators.validate_single_line]),
+            field=models.CharField(max_length=80, validators=[core.validators.validate_single_line]),
         ),
     ]

@@ -9,7 +9,7 @@ proves it with EXPLAIN.
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from customers.migration_ops import RunSQLOnPostgres
+from core.migration_ops import RunSQLOnPostgres
 
 
 class Migration(migrations.Migration):

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from customers.roles import FRONT_DESK, MANAGER, grant, revoke
+from core.roles import FRONT_DESK, MANAGER, grant, revoke
 
 CUSTOMER_WORK = [
     "customers.view_customer",

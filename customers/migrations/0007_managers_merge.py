@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from customers.roles import MANAGER, grant, revoke
+from core.roles import MANAGER, grant, revoke
 
 GRANTS = {MANAGER: ["customers.merge_customer", "customers.view_merge"]}
 

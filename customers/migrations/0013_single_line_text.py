@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import customers.validators
+import core.validators
 
 
 class Migration(migrations.Migration):
@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             model_name="customer",
             name="email",
             field=models.EmailField(
-                blank=True, max_length=254, validators=[customers.validators.validate_single_line]
+                blank=True, max_length=254, validators=[core.validators.validate_single_line]
             ),
         ),
         migrations.AlterField(
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
             name="first_name",
             field=models.CharField(
                 max_length=100,
-                validators=[customers.validators.validate_single_line],
+                validators=[core.validators.validate_single_line],
                 verbose_name="first name",
             ),
         ),
@@ -32,20 +32,20 @@ class Migration(migrations.Migration):
             name="last_name",
             field=models.CharField(
                 max_length=100,
-                validators=[customers.validators.validate_single_line],
+                validators=[core.validators.validate_single_line],
                 verbose_name="last name",
             ),
         ),
         migrations.AlterField(
             model_name="customer",
             name="notes",
-            field=models.TextField(blank=True, validators=[customers.validators.validate_multi_line]),
+            field=models.TextField(blank=True, validators=[core.validators.validate_multi_line]),
         ),
         migrations.AlterField(
             model_name="customer",
             name="phone",
             field=models.CharField(
-                blank=True, max_length=32, validators=[customers.validators.validate_single_line]
+                blank=True, max_length=32, validators=[core.validators.validate_single_line]
             ),
         ),
     ]

@@ -6,8 +6,8 @@ a customer who is an Admin in several groups holds no other kind of membership.
 
 from django.db import migrations
 
-from customers.migration_ops import RunSQLOnPostgres
-from customers.roles import FRONT_DESK, MANAGER, grant, revoke
+from core.migration_ops import RunSQLOnPostgres
+from core.roles import FRONT_DESK, MANAGER, grant, revoke
 
 LABELS = ("Parent", "Nanny", "Child", "Carer")
 SWITCHES = {

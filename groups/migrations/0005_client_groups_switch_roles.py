@@ -3,8 +3,8 @@ desk adds and removes customers; a Manager also creates, edits and deletes the g
 
 from django.db import migrations
 
-from customers.migration_ops import switches_and_grants
-from customers.roles import FRONT_DESK, MANAGER
+from core.migration_ops import switches_and_grants
+from core.roles import FRONT_DESK, MANAGER
 
 SWITCHES = {"client_groups": "Client groups: categorise customers (VIP, Trade…), filter and bulk actions."}
 MEMBERSHIP_WORK = [

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import customers.validators
+import core.validators
 
 
 class Migration(migrations.Migration):
@@ -14,21 +14,21 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="customergroup",
             name="name",
-            field=models.CharField(max_length=120, validators=[customers.validators.validate_single_line]),
+            field=models.CharField(max_length=120, validators=[core.validators.validate_single_line]),
         ),
         migrations.AlterField(
             model_name="memberlabel",
             name="name",
-            field=models.CharField(max_length=50, validators=[customers.validators.validate_single_line]),
+            field=models.CharField(max_length=50, validators=[core.validators.validate_single_line]),
         ),
         migrations.AlterField(
             model_name="segment",
             name="description",
-            field=models.TextField(blank=True, validators=[customers.validators.validate_multi_line]),
+            field=models.TextField(blank=True, validators=[core.validators.validate_multi_line]),
         ),
         migrations.AlterField(
             model_name="segment",
             name="name",
-            field=models.CharField(max_length=80, validators=[customers.validators.validate_single_line]),
+            field=models.CharField(max_length=80, validators=[core.validators.validate_single_line]),
         ),
     ]

@@ -5,8 +5,8 @@ from datetime import date
 
 from django import forms
 
-from customers.ids import VersionField
-from customers.validators import validate_multi_line, validate_single_line
+from core.ids import VersionField
+from core.validators import validate_multi_line, validate_single_line
 from groups.models import Segment
 from groups.segments import rules
 

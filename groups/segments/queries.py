@@ -3,9 +3,9 @@ of groups and members."""
 
 from django.db.models import BooleanField, Case, Count, Value, When
 
-from customers.ids import is_id
+from core.ids import is_id
+from core.paging import page_of
 from customers.models import Customer
-from customers.paging import page_of
 from groups.models import Segment, SegmentMember
 from groups.segments.rules import Catalogue
 

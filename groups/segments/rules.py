@@ -18,7 +18,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from customers.inputs import WholeNumberField
+from core.inputs import WholeNumberField
 from groups.models import GroupMember, Role, Segment, SegmentMember
 
 ANY = ""

@@ -17,7 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, IntegerField, OuterRef, Value
 from django.utils import timezone
 
-from customers.errors import KinshipError, StaleEdit
+from core.errors import KinshipError, StaleEdit
 from customers.models import Activity, Customer
 from groups.models import Segment, SegmentMember
 from groups.segments.rules import SEGMENT_FIELDS, uses_itself

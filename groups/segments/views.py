@@ -14,15 +14,14 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.access import staff_required
+from core.errors import KinshipError
+from core.ids import is_id
+from core.paging import page_number
+from core.responses import done, embedded, form_status, next_url, refusal_status, refused, targets
 from customers import listing
-from customers.access import staff_required
-from customers.errors import KinshipError
-from customers.ids import is_id
 from customers.models import Customer
-from customers.paging import page_number
 from customers.queries import get_live_customer
-from customers.responses import done, embedded, form_status, next_url, refusal_status, refused
-from customers.views import targets
 from groups.features import client_groups_feature
 from groups.models import Segment
 from groups.segments import queries, services

@@ -3,8 +3,8 @@ foreign key that makes every link row point at its twin, so a lone half cannot e
 
 from django.db import migrations
 
-from customers.migration_ops import RunSQLOnPostgres
-from customers.roles import FRONT_DESK, MANAGER, grant, revoke
+from core.migration_ops import RunSQLOnPostgres
+from core.roles import FRONT_DESK, MANAGER, grant, revoke
 
 BOOK, FORMS, COPIES, PACKAGES = "can_book", "can_complete_forms", "receives_copies", "can_use_packages"
 # (name, reverse or None when symmetric, what someone of this type may do for the other)

@@ -7,8 +7,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from customers.migration_ops import switches_and_grants
-from customers.roles import MANAGER
+from core.migration_ops import switches_and_grants
+from core.roles import MANAGER
 
 # Managers review who may act for someone who has turned 18.
 GRANTS = {MANAGER: ["linking.view_accessreview", "linking.add_accessreview"]}

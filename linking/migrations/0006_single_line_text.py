@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import customers.validators
+import core.validators
 
 
 class Migration(migrations.Migration):
@@ -15,12 +15,12 @@ class Migration(migrations.Migration):
             model_name="accessreview",
             name="note",
             field=models.CharField(
-                blank=True, max_length=300, validators=[customers.validators.validate_single_line]
+                blank=True, max_length=300, validators=[core.validators.validate_single_line]
             ),
         ),
         migrations.AlterField(
             model_name="relationshiptype",
             name="name",
-            field=models.CharField(max_length=50, validators=[customers.validators.validate_single_line]),
+            field=models.CharField(max_length=50, validators=[core.validators.validate_single_line]),
         ),
     ]

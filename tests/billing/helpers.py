@@ -5,7 +5,7 @@ import pytest
 
 from billing import services
 from billing.models import Account, AccountHolder, Entry, Kind
-from customers.errors import KinshipError
+from core.errors import KinshipError
 from customers.models import Activity, Customer
 
 

@@ -14,7 +14,7 @@ from billing import services
 from billing.models import Account, AccountHolder, Entry, Kind
 from billing.money import format_money, parse_money
 from billing.services import CREDIT, HOUSE, MAX_AMOUNT, AlreadyPosted
-from customers.errors import StaleEdit
+from core.errors import StaleEdit
 from customers.merging import merge_token
 from customers.models import Activity, Customer
 from customers.services import merge_customers

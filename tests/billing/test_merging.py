@@ -5,8 +5,8 @@ by transfers (final: Undo Merge says so), and partners end up as one holder."""
 import pytest
 
 from billing.models import AccountHolder, Entry, Kind
+from core.errors import KinshipError
 from customers import merging
-from customers.errors import KinshipError
 from customers.models import Merge
 from customers.queries import merge_preview
 from customers.services import merge_customers, undo_merge

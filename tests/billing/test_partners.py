@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from billing import services
 from billing.models import Account, AccountHolder, Entry, Kind
-from customers.errors import StaleEdit
+from core.errors import StaleEdit
 from customers.models import Customer
 from tests.billing.helpers import (
     account_of,

@@ -6,7 +6,7 @@ import pytest
 
 from billing.models import Account, AccountHolder, Entry
 from bookings.models import Appointment, FormRequest, IntakeForm, Package, Redemption, Service
-from customers.errors import KinshipError
+from core.errors import KinshipError
 from customers.models import Activity, Customer, Email
 from groups.models import GroupMember
 from linking import services as link_services

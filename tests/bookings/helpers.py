@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from bookings import services
 from bookings.models import Appointment, Service, Status
-from customers.errors import KinshipError
+from core.errors import KinshipError
 from customers.models import Activity, Customer
 
 

@@ -19,7 +19,7 @@ from waffle.testutils import override_switch
 
 from bookings import services
 from bookings.models import Appointment, FormRequest, Redemption, Status
-from customers.errors import KinshipError
+from core.errors import KinshipError
 from customers.models import Email
 from groups import services as group_services
 from groups.models import Role

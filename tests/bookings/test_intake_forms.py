@@ -13,8 +13,8 @@ from waffle.testutils import override_switch
 from bookings import services
 from bookings.features import BOOKINGS
 from bookings.models import FormRequest, IntakeForm, Status
+from core.errors import StaleEdit
 from customers import services as customer_services
-from customers.errors import StaleEdit
 from customers.models import Email
 from tests.bookings.everything import emails, link, refused, snapshot, unlink
 from tests.bookings.helpers import ahead, book, lines, started, when

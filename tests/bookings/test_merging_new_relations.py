@@ -16,7 +16,7 @@ from django.urls import reverse
 from billing.models import Entry
 from bookings import services
 from bookings.models import Appointment, FormRequest, Package, QuestionKind, Redemption, Status
-from customers.errors import KinshipError
+from core.errors import KinshipError
 from customers.merging import merge_token
 from customers.models import Customer, Email
 from customers.services import merge_customers, undo_merge

@@ -19,8 +19,8 @@ from waffle.testutils import override_switch
 from bookings import notifications, services
 from bookings.features import BOOKINGS
 from bookings.models import Appointment, Status
+from core.errors import StaleEdit
 from customers import services as customer_services
-from customers.errors import StaleEdit
 from customers.models import Email
 from customers.tasks import deliver_email
 from linking import services as link_services

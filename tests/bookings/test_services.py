@@ -14,8 +14,8 @@ from waffle.testutils import override_switch
 
 from bookings import queries, services
 from bookings.models import Appointment, Status
+from core.errors import KinshipError, StaleEdit
 from customers import services as customer_services
-from customers.errors import KinshipError, StaleEdit
 from customers.merging import merge_token
 from customers.models import Customer, Merge
 from customers.queries import merge_preview

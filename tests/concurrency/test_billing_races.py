@@ -21,8 +21,8 @@ from django.db.models import Sum
 
 from billing import services
 from billing.models import Account, AccountHolder, Entry, Kind
+from core.errors import KinshipError, StaleEdit
 from customers import services as customer_services
-from customers.errors import KinshipError, StaleEdit
 from customers.merging import merge_token
 from customers.models import Activity, Customer, Merge
 from tests.concurrency.test_group_races import race, refusals

@@ -8,8 +8,8 @@ import threading
 import pytest
 from django.db import connection
 
+from core.errors import KinshipError
 from customers import services
-from customers.errors import KinshipError
 from customers.models import Activity, Customer
 from tests.factories import CustomerFactory, UserFactory
 

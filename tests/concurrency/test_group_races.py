@@ -15,7 +15,7 @@ import pytest
 from django.db import connection, transaction
 from waffle.testutils import override_switch
 
-from customers.errors import KinshipError
+from core.errors import KinshipError
 from customers.models import Activity
 from groups import services
 from groups.features import ADMINS_IN_SEVERAL_GROUPS

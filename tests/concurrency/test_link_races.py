@@ -8,7 +8,7 @@ customers, in id order, then the link rows) and the constraints decide, not luck
 
 import pytest
 
-from customers.errors import KinshipError, StaleEdit
+from core.errors import KinshipError, StaleEdit
 from customers.models import Activity
 from linking import services
 from linking.models import PERMISSION_FIELDS, Link, RelationshipType

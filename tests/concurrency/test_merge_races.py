@@ -12,8 +12,8 @@ import threading
 
 import pytest
 
+from core.errors import KinshipError, StaleEdit
 from customers import services as customer_services
-from customers.errors import KinshipError, StaleEdit
 from customers.merging import merge_token
 from customers.models import Activity, Customer, Merge
 from groups import services as group_services

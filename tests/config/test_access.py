@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.urls import reverse
 
-from customers.roles import FRONT_DESK, MANAGER
+from core.roles import FRONT_DESK, MANAGER
 
 pytestmark = pytest.mark.django_db
 

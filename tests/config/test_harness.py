@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection, models, transaction
 
-from customers.roles import FRONT_DESK, MANAGER
+from core.roles import FRONT_DESK, MANAGER
 from groups.models import MemberLabel
 from tests.conftest import restore_migrated_rows
 

@@ -1,11 +1,11 @@
-"""Ids are bounded where they come in (issue 15): customers/ids.py, and the URLs and form
+"""Ids are bounded where they come in (issue 15): core/ids.py, and the URLs and form
 fields that once answered 500 to a 25-digit id (SQLite cannot hold the number)."""
 
 import pytest
 from django import forms
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
-from customers.ids import (
+from core.ids import (
     MAX_ID,
     MAX_VERSION,
     IdConverter,
@@ -135,7 +135,7 @@ def test_a_choice_of_people_coerced_to_an_id_refuses_what_it_did_not_offer(value
 def test_locking_customers_by_a_number_no_row_holds_is_refused_with_words(value):
     """Every service that changes customers locks them here; a caller that forgot to bound an
     id gets "does not exist", not SQLite's OverflowError."""
-    from customers.errors import KinshipError
+    from core.errors import KinshipError
     from customers.services import lock_customers
 
     customer = CustomerFactory()

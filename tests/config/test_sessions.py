@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.middleware import LAST_SEEN
+from core.middleware import LAST_SEEN
 from groups.segments import services as segment_services
 from tests.factories import CustomerFactory
 
@@ -54,7 +54,7 @@ def _expiry(client):
 
 
 def _page_at(client, moment):
-    with mock.patch("customers.middleware.time.time", return_value=moment):
+    with mock.patch("core.middleware.time.time", return_value=moment):
         return client.get(reverse("customers:front_desk"))
 
 

@@ -47,7 +47,7 @@ from tests.factories import CustomerFactory
 
 #: The bad ids: nothing has id 0, negative ids do not exist, a 25-digit number fits no
 #: database integer (SQLite raised OverflowError), and a word is no number at all. (The
-#: edges, 2**63 - 1 and 2**63, are tested on customers.ids itself: tests/config/test_ids.py.)
+#: edges, 2**63 - 1 and 2**63, are tested on core.ids itself: tests/config/test_ids.py.)
 BAD_IDS = {"zero": "0", "negative": "-1", "25 digits": "1" * 25, "word": "abc"}
 ROLES = ["anonymous", "front_desk_user", "manager_user", "superuser"]
 ID_CONVERTERS = {"int", "id"}

@@ -21,10 +21,10 @@ from django.urls import reverse
 from waffle.models import Flag, Sample, Switch
 
 from bookings.models import IntakeForm, Service
+from core.errors import KinshipError
+from core.roles import MANAGER
 from customers import services as customer_services
-from customers.errors import KinshipError
 from customers.models import Customer, LoginAttempts
-from customers.roles import MANAGER
 from groups.models import MemberLabel
 from linking.models import RelationshipType
 from tests.factories import CustomerFactory, UserFactory
@@ -270,7 +270,7 @@ def test_a_save_lost_to_a_managers_save_in_between_says_so_and_saves_nothing(adm
 
 def test_numbers_in_the_admin_are_read_as_strictly_as_on_the_back_office(rf):
     """Every number a superuser may type in the admin takes ASCII digits only."""
-    from customers.inputs import WholeNumberField
+    from core.inputs import WholeNumberField
 
     request = rf.get("/")
     request.user = UserFactory(username="root", is_staff=True, is_superuser=True)

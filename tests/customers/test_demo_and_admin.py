@@ -5,7 +5,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.urls import reverse
 
-from customers.admin import CappedCountPaginator
+from core.admin import CappedCountPaginator
 from customers.models import Activity, Customer
 from tests.factories import CustomerFactory
 

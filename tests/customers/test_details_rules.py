@@ -8,8 +8,8 @@ import pytest
 from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 
+from core.errors import KinshipError
 from customers import services
-from customers.errors import KinshipError
 from customers.models import Activity, Customer
 from tests.factories import CustomerFactory
 

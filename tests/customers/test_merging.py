@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.errors import KinshipError, StaleEdit
 from customers import merging
-from customers.errors import KinshipError, StaleEdit
 from customers.merging import merge_token
 from customers.models import Activity, Customer, Merge
 from customers.services import merge_customers, undo_merge

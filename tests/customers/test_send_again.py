@@ -5,8 +5,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from core.errors import KinshipError
 from customers import services
-from customers.errors import KinshipError
 from customers.mail import Recipient, queue
 from customers.models import Activity, Email
 from tests.factories import CustomerFactory

@@ -3,8 +3,8 @@
 import pytest
 from django.db import IntegrityError, transaction
 
+from core.errors import KinshipError, StaleEdit
 from customers import services
-from customers.errors import KinshipError, StaleEdit
 from customers.models import Activity, Customer
 from tests.factories import CustomerFactory
 

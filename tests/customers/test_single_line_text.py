@@ -23,14 +23,14 @@ from waffle.testutils import override_switch
 from billing.forms import MoneyField
 from bookings.features import BOOKINGS
 from bookings.models import QuestionKind, Service
-from customers.models import Activity, Customer
-from customers.validators import (
+from core.validators import (
     MULTI_LINE_MESSAGE,
     SINGLE_LINE_MESSAGE,
     single_line,
     validate_multi_line,
     validate_single_line,
 )
+from customers.models import Activity, Customer
 from groups.models import CustomerGroup
 from tests.factories import CustomerFactory
 

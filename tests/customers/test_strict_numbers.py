@@ -11,8 +11,8 @@ import pytest
 from django import forms
 
 from bookings.forms import BuyPackageForm, CompleteForm, ServiceForm
-from customers.inputs import DecimalNumberField, WholeNumberField
-from customers.paging import page_number
+from core.inputs import DecimalNumberField, WholeNumberField
+from core.paging import page_number
 from customers.queries import search_customers, search_words
 from groups.segments.forms import SegmentForm
 from tests.factories import CustomerFactory

@@ -13,9 +13,9 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import Error, Page, expect
 
+from core.roles import FRONT_DESK, MANAGER
 from customers import services
 from customers.models import Activity, Customer
-from customers.roles import FRONT_DESK, MANAGER
 from tests.e2e.conftest import PASSWORD
 from tests.factories import CustomerFactory
 

@@ -31,7 +31,7 @@ from hypothesis.stateful import (
 )
 from waffle.testutils import override_switch
 
-from customers.errors import KinshipError
+from core.errors import KinshipError
 from customers.models import Activity
 from groups import services
 from groups.features import ADMINS_IN_SEVERAL_GROUPS

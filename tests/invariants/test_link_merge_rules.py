@@ -41,7 +41,7 @@ from hypothesis.stateful import (
 )
 from waffle.testutils import override_switch
 
-from customers.errors import KinshipError
+from core.errors import KinshipError
 from customers.merging import merge_token
 from customers.models import Activity, Customer, Merge
 from customers.services import merge_customers, undo_merge

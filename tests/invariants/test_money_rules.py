@@ -48,7 +48,7 @@ from hypothesis.stateful import (
 from billing import services
 from billing.models import Account, AccountHolder, Entry, Kind
 from billing.services import CREDIT, HOUSE, MAX_AMOUNT
-from customers.errors import KinshipError, StaleEdit
+from core.errors import KinshipError, StaleEdit
 from customers.models import Activity, Customer
 from customers.queries import merge_preview
 from customers.services import merge_customers

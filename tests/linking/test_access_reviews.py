@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from waffle.testutils import override_switch
 
+from core.errors import KinshipError
 from customers import services as customer_services
-from customers.errors import KinshipError
 from customers.merging import merge_token
 from customers.models import Activity
 from groups import services as group_services

@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from customers.errors import KinshipError, StaleEdit
+from core.errors import KinshipError, StaleEdit
 from customers.models import Activity
 from linking import services
 from linking.models import PERMISSION_FIELDS, Link, RelationshipType

@@ -3,7 +3,7 @@ and adding and removing customers (idempotent, all or nothing, History on each c
 
 import pytest
 
-from customers.errors import KinshipError, StaleEdit
+from core.errors import KinshipError, StaleEdit
 from customers.merging import merge_token
 from customers.models import Activity, Customer
 from customers.services import archive_customer, merge_customers, undo_merge

@@ -22,10 +22,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.roles import FRONT_DESK
 from customers import benchmarks
 from customers.merging import merge_token
 from customers.models import Activity, Customer
-from customers.roles import FRONT_DESK
 from customers.services import merge_customers
 
 # What a receptionist types, from the names in customers/demo.py: a family name, a given
@@ -106,7 +106,7 @@ class Command(BaseCommand):
             with CaptureQueriesContext(connection) as queries:
                 _get(client(page), page, count=True)
             # Not the session's write, which a page does at most once a minute whichever it
-            # is (customers.middleware.SessionIdleMiddleware), on a long run in this pass too.
+            # is (core.middleware.SessionIdleMiddleware), on a long run in this pass too.
             own = [query for query in queries if not _writes_session(query["sql"])]
             page.queries = page.action.queries if page.action else len(own)
         for _ in range(repeat):

@@ -10,9 +10,9 @@ from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from core.roles import FRONT_DESK, MANAGER
 from customers import demo
 from customers.models import Activity, Customer
-from customers.roles import FRONT_DESK, MANAGER
 from customers.services import phone_digits
 
 DEMO_PASSWORD = "kinship-demo"

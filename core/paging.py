@@ -3,7 +3,7 @@ whether another page follows."""
 
 from dataclasses import dataclass
 
-from customers.ids import MAX_ID, whole_number
+from core.ids import MAX_ID, whole_number
 
 
 @dataclass(frozen=True)

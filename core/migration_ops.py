@@ -18,7 +18,7 @@ class RunSQLOnPostgres(migrations.RunSQL):
 def switches_and_grants(switches, grants):
     """A RunPython that makes feature switches, off ({name: note}), and gives each role its
     permissions ({role: ["app.codename", ...]}); undone by taking both away again."""
-    from customers.roles import grant, revoke
+    from core.roles import grant, revoke
 
     def forwards(apps, schema_editor):
         Switch = apps.get_model("waffle", "Switch")

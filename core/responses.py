@@ -14,9 +14,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from customers.ids import is_id
-from customers.models import Customer
-
 
 def next_url(request, fallback):
     """Where to go back to: the page the form was opened from (if it is ours), else `fallback`."""
@@ -68,12 +65,7 @@ def refusal_status(error):
     return error.status if error.status != 400 else 200
 
 
-def chosen_customer(request):
-    """The customer picked with Select Customer (a GET's `select`) or carried in the form
-    (`member`); None when nobody, or nobody who still exists, was picked."""
-    source = request.POST if request.method == "POST" else request.GET
-    # "select" wins even when empty: that is "Choose someone else".
-    raw = source["select"] if "select" in source else source.get("member")
-    if not raw or not is_id(str(raw)):
-        return None
-    return Customer.objects.filter(pk=int(raw), merged_into__isnull=True).first()
+def targets(request, fragment_id):
+    """Whether this is an HTMX request that wants only the element `fragment_id`."""
+    htmx = request.htmx
+    return bool(htmx) and not htmx.history_restore_request and htmx.target == fragment_id
