@@ -122,6 +122,10 @@ class GroupMember(models.Model):
         """Whether this member's profile manages the group's members."""
         return self.role in MANAGING_ROLES
 
+    def may_leave_among(self, group_size):
+        """The Owner leaves last: anyone else may leave, and the Owner once alone."""
+        return self.role != Role.OWNER or group_size == 1
+
 
 class Segment(models.Model):
     """A client group for categorising customers (VIP, Trade, Students…); "Client Groups"

@@ -4,7 +4,7 @@ from django.db.models import Case, F, IntegerField, Value, When
 
 from customers.queries import search_customers
 from groups.features import admins_in_several_groups
-from groups.models import MANAGING_ROLES, GroupMember, MemberLabel, Role
+from groups.models import MANAGING_ROLES, GroupMember, Role
 
 ROLE_ORDER = Case(
     When(role=Role.OWNER, then=Value(0)),
@@ -39,7 +39,15 @@ def groups_of(customer):
     if not memberships:
         return []
     members = members_of([m.group_id for m in memberships])
-    return [(m, [each for each in members if each.group_id == m.group_id]) for m in memberships]
+    groups = []
+    for membership in memberships:
+        together = [each for each in members if each.group_id == membership.group_id]
+        for each in [membership, *together]:
+            # What the panel asks of each member, so the template holds no rule of its own.
+            each.may_leave = each.may_leave_among(len(together))
+        membership.owner = next((each for each in together if each.role == Role.OWNER), None)
+        groups.append((membership, together))
+    return groups
 
 
 def managed_pairs(**manager):
@@ -56,11 +64,6 @@ def managed_pairs(**manager):
     return GroupMember.objects.filter(
         role=Role.DEPENDENT, group__members__role__in=MANAGING_ROLES, **managing
     ).annotate(manager_id=F("group__members__customer_id"))
-
-
-def offered_labels():
-    """The labels a receptionist may choose now: retired ones are not offered."""
-    return list(MemberLabel.objects.filter(is_active=True))
 
 
 def candidates(text, *, group=None, exclude=None, limit=10):

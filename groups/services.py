@@ -314,7 +314,7 @@ def remove_member(*, actor, member_id):
     group, member = _lock_member(member_id)
     others = list(group.members.select_for_update().exclude(pk=member.pk).select_related("customer"))
     customer = member.customer
-    if member.role == Role.OWNER and others:
+    if not member.may_leave_among(len(others) + 1):
         raise KinshipError(
             f"{customer.full_name} is the Owner of “{group.name}”. Make another member the Owner "
             "first, then remove them."

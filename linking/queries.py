@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from customers.models import Customer
 from customers.queries import search_customers
 from linking.authority import stored_principal_ids
-from linking.models import AccessReview, Link, RelationshipType
+from linking.models import AccessReview, Link
 
 #: The age at which someone's access is reviewed.
 ADULT_AGE = 18
@@ -31,10 +31,6 @@ def links_of(customer):
     return sorted(
         pairs, key=lambda pair: (pair[0].principal.last_name, pair[0].principal.first_name, pair[0].pk)
     )
-
-
-def offered_types():
-    return list(RelationshipType.objects.filter(is_active=True).select_related("reverse"))
 
 
 def candidates(text, *, customer, limit=10):
@@ -63,11 +59,6 @@ def _years_before(today, years):
         return today.replace(year=today.year - years)
     except ValueError:  # 29 February
         return today.replace(year=today.year - years, day=28)
-
-
-def coming_of_age_cutoff(today=None):
-    """The latest date of birth of someone who is 18 today."""
-    return _years_before(today or date.today(), ADULT_AGE)
 
 
 def _came_of_age(today=None):
