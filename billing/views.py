@@ -19,6 +19,7 @@ from core.access import staff_required
 from core.errors import KinshipError
 from core.ids import is_id
 from core.responses import (
+    attempt,
     done,
     embedded,
     form_status,
@@ -149,23 +150,20 @@ def reverse_entry(request, customer_id, entry_id):
 def credit_limit(request, customer_id):
     customer = get_live_customer(customer_id)
     form = CreditLimitForm(request.POST)
-    status = 200
-    if form.is_valid():
+    tried = attempt(
+        request,
+        form,
+        lambda data: services.set_credit_limit(
+            actor=request.user, customer_id=customer.pk, limit=data["limit"], version=data["version"]
+        ),
+    )
+    if tried.ok:
         limit = form.cleaned_data["limit"]
-        try:
-            services.set_credit_limit(
-                actor=request.user, customer_id=customer.pk, limit=limit, version=form.cleaned_data["version"]
-            )
-        except KinshipError as error:
-            status = form_status(form, error)
-        else:
-            said = (
-                f"The credit limit is now {format_money(limit)}."
-                if limit is not None
-                else "The credit limit was removed."
-            )
-            return done(request, _back(request, customer), said)
-    return _form(request, customer, "limit-form", form, status)
+        said = "The credit limit was removed."
+        if limit is not None:
+            said = f"The credit limit is now {format_money(limit)}."
+        return done(request, _back(request, customer), said)
+    return _form(request, customer, "limit-form", form, tried.status)
 
 
 # Partners.
@@ -254,23 +252,21 @@ def partner_unlink(request, customer_id):
         )
     leaving = view.holder if not view.holder.is_primary else view.partner
     form = UnlinkForm(request.POST or None, initial={"version": view.account.version})
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.unlink_partner(
-                actor=request.user,
-                customer_id=customer.pk,
-                house=data["house"] or 0,
-                credit=data["credit"] or 0,
-                version=data["version"],
-            )
-        except KinshipError as error:
-            status = form_status(form, error)
-        else:
-            return done(request, back_to, f"{leaving.customer.full_name} no longer shares the account.")
+    tried = attempt(
+        request,
+        form,
+        lambda data: services.unlink_partner(
+            actor=request.user,
+            customer_id=customer.pk,
+            house=data["house"] or 0,
+            credit=data["credit"] or 0,
+            version=data["version"],
+        ),
+    )
+    if tried.ok:
+        return done(request, back_to, f"{leaving.customer.full_name} no longer shares the account.")
     context = {"customer": customer, "view": view, "leaving": leaving, "form": form, "next": back_to}
-    return _editor(request, "billing/partner_unlink.html", context, status)
+    return _editor(request, "billing/partner_unlink.html", context, tried.status)
 
 
 @require_POST

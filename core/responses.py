@@ -7,12 +7,16 @@ form to show it in answers with its status and says why.
 """
 
 import json
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
+
+from core.errors import KinshipError
 
 
 def next_url(request, fallback):
@@ -40,9 +44,15 @@ def done(request, back_to, message):
     if embedded(request):
         location = {"path": back_to, "target": "#customer-tabs", "swap": "outerHTML"}
         return HttpResponse(status=204, headers={"HX-Location": json.dumps(location)})
-    if request.htmx:  # the form's own page: there are no tabs to reload, so go back
-        return HttpResponse(status=204, headers={"HX-Redirect": back_to})
-    return redirect(back_to)
+    return go_to(request, back_to)
+
+
+def go_to(request, url):
+    """Go to `url` after a change: htmx follows HX-Redirect (a full page load, so the page's
+    messages show), a plain POST a redirect."""
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
 
 
 def refused(request, error, back_url):
@@ -52,6 +62,27 @@ def refused(request, error, back_url):
     return render(
         request, "refused.html", {"message": error.message, "back_url": back_url}, status=error.status
     )
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What came of a form's action: `ok` with the service's `result`, or not, with the
+    status to render the form with (200 when not submitted or invalid, 409 when stale)."""
+
+    ok: bool = False
+    result: object = None
+    status: int = 200
+
+
+def attempt(request, form, action):
+    """For a POST whose form is valid, call `action(form.cleaned_data)`, the one service
+    call; a refusal (KinshipError) goes on the form as its error and changes nothing."""
+    if request.method != "POST" or not form.is_valid():
+        return Attempt()
+    try:
+        return Attempt(ok=True, result=action(form.cleaned_data))
+    except KinshipError as error:
+        return Attempt(status=form_status(form, error))
 
 
 def form_status(form, error):

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import staff_required
 from core.errors import KinshipError
-from core.responses import done, embedded, form_status, next_url, refused, targets
+from core.responses import attempt, done, embedded, next_url, refused, targets
 from customers.picker import chosen_customer
 from customers.queries import get_live_customer
 from groups import queries, services
@@ -60,23 +60,22 @@ def group_create(request, customer_id):
         form = GroupCreateForm(request.POST)
     else:
         form = GroupCreateForm(initial=request.GET.dict())
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            group = services.create_group(
-                actor=request.user,
-                owner_id=customer.pk,
-                owner_label_id=data["owner_label"].pk,
-                name=data["name"],
-                member_id=data["member"] or None,
-                member_role=data["role"],
-                member_label_id=data["label"].pk if data["label"] else None,
-            )
-        except KinshipError as error:
-            status = form_status(form, error)
-        else:
-            return done(request, back_to, f"The group “{group.name}” was created.")
+    tried = attempt(
+        request,
+        form,
+        lambda data: services.create_group(
+            actor=request.user,
+            owner_id=customer.pk,
+            owner_label_id=data["owner_label"].pk,
+            name=data["name"],
+            member_id=data["member"] or None,
+            member_role=data["role"],
+            member_label_id=data["label"].pk if data["label"] else None,
+        ),
+    )
+    if tried.ok:
+        group = tried.result
+        return done(request, back_to, f"The group “{group.name}” was created.")
     context = {
         "mode": "create",
         "form": form,
@@ -85,7 +84,7 @@ def group_create(request, customer_id):
         "next": back_to,
         **_search_context(request, form_url, customer=customer),
     }
-    return _editor(request, context, status=status)
+    return _editor(request, context, status=tried.status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -98,21 +97,20 @@ def member_add(request, customer_id, group_id):
     form = (
         AddMemberForm(request.POST) if request.method == "POST" else AddMemberForm(initial=request.GET.dict())
     )
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            member = services.add_member(
-                actor=request.user,
-                group_id=group.pk,
-                customer_id=data["member"],
-                role=data["role"],
-                label_id=data["label"].pk,
-            )
-        except KinshipError as error:
-            status = form_status(form, error)
-        else:
-            return done(request, back_to, f"{member.customer.full_name} was added to “{group.name}”.")
+    tried = attempt(
+        request,
+        form,
+        lambda data: services.add_member(
+            actor=request.user,
+            group_id=group.pk,
+            customer_id=data["member"],
+            role=data["role"],
+            label_id=data["label"].pk,
+        ),
+    )
+    if tried.ok:
+        member = tried.result
+        return done(request, back_to, f"{member.customer.full_name} was added to “{group.name}”.")
     context = {
         "mode": "add",
         "form": form,
@@ -122,7 +120,7 @@ def member_add(request, customer_id, group_id):
         "next": back_to,
         **_search_context(request, form_url, customer=None, group=group),
     }
-    return _editor(request, context, status=status)
+    return _editor(request, context, status=tried.status)
 
 
 def _member(group, member_id):
@@ -140,21 +138,19 @@ def member_change(request, customer_id, group_id, member_id):
     back_to = next_url(request, customer.get_absolute_url())
     initial = {"role": member.role, "label": member.label_id, "version": member.version}
     form = ChangeMemberForm(request.POST or None, initial=initial, member=member)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.change_member(
-                actor=request.user,
-                member_id=member.pk,
-                role=data["role"],
-                label_id=data["label"].pk,
-                version=data["version"],
-            )
-        except KinshipError as error:
-            status = form_status(form, error)
-        else:
-            return done(request, back_to, f"{member.customer.full_name}'s place in “{group.name}” was saved.")
+    tried = attempt(
+        request,
+        form,
+        lambda data: services.change_member(
+            actor=request.user,
+            member_id=member.pk,
+            role=data["role"],
+            label_id=data["label"].pk,
+            version=data["version"],
+        ),
+    )
+    if tried.ok:
+        return done(request, back_to, f"{member.customer.full_name}'s place in “{group.name}” was saved.")
     context = {
         "mode": "change",
         "form": form,
@@ -164,7 +160,7 @@ def member_change(request, customer_id, group_id, member_id):
         "form_url": reverse("groups:change", args=[customer.pk, group.pk, member.pk]),
         "next": back_to,
     }
-    return _editor(request, context, status=status)
+    return _editor(request, context, status=tried.status)
 
 
 @require_POST
@@ -194,19 +190,19 @@ def group_rename(request, customer_id, group_id):
     customer, group = _managing(customer_id, group_id)
     back_to = next_url(request, customer.get_absolute_url())
     form = RenameGroupForm(request.POST or None, initial={"name": group.name, "version": group.version})
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            renamed = services.rename_group(
-                actor=request.user,
-                group_id=group.pk,
-                name=form.cleaned_data["name"],
-                version=form.cleaned_data["version"],
-            )
-        except KinshipError as error:
-            status = form_status(form, error)
-        else:
-            return done(request, back_to, f"The group is now called “{renamed.name}”.")
+    tried = attempt(
+        request,
+        form,
+        lambda data: services.rename_group(
+            actor=request.user,
+            group_id=group.pk,
+            name=data["name"],
+            version=data["version"],
+        ),
+    )
+    if tried.ok:
+        renamed = tried.result
+        return done(request, back_to, f"The group is now called “{renamed.name}”.")
     context = {
         "mode": "rename",
         "form": form,
@@ -215,4 +211,4 @@ def group_rename(request, customer_id, group_id):
         "form_url": reverse("groups:rename", args=[customer.pk, group.pk]),
         "next": back_to,
     }
-    return _editor(request, context, status=status)
+    return _editor(request, context, status=tried.status)

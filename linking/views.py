@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.access import staff_required
 from core.errors import KinshipError
 from core.ids import is_id
-from core.responses import done, embedded, form_status, next_url, refused, targets
+from core.responses import attempt, done, embedded, next_url, refused, targets
 from customers.models import Merge
 from customers.picker import chosen_customer
 from customers.queries import get_customer, get_live_customer
@@ -59,23 +59,21 @@ def link_create(request, customer_id):
         form = LinkForm(request.POST, customer=customer)
     else:
         form = LinkForm(initial=_initial_from_get(request), customer=customer)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            link = services.link_customers(
-                actor=request.user,
-                agent_id=customer.pk,
-                principal_id=form.cleaned_data["member"],
-                type_id=form.cleaned_data["type"].pk,
-                agent_may=form.may("agent"),
-                principal_may=form.may("principal"),
-            )
-        except KinshipError as error:
-            status = form_status(form, error)
-        else:
-            return done(
-                request, back_to, f"{customer.full_name} and {link.principal.full_name} are now linked."
-            )
+    tried = attempt(
+        request,
+        form,
+        lambda data: services.link_customers(
+            actor=request.user,
+            agent_id=customer.pk,
+            principal_id=data["member"],
+            type_id=data["type"].pk,
+            agent_may=form.may("agent"),
+            principal_may=form.may("principal"),
+        ),
+    )
+    if tried.ok:
+        link = tried.result
+        return done(request, back_to, f"{customer.full_name} and {link.principal.full_name} are now linked.")
     text = (request.GET.get("q") or request.POST.get("q") or "").strip()[:100]
     context = {
         "mode": "create",
@@ -87,7 +85,7 @@ def link_create(request, customer_id):
         "searched": text,
         "results": queries.candidates(text, customer=customer) if text else None,
     }
-    return _editor(request, context, status=status)
+    return _editor(request, context, status=tried.status)
 
 
 def _own_link(customer, link_id):
@@ -113,21 +111,20 @@ def link_change(request, customer_id, link_id):
             initial[f"principal_{field}"] = getattr(twin, field)
         initial.update(_initial_from_get(request) if "retype" in request.GET else {})
         form = LinkForm(initial=initial, customer=customer, keep_type=side.type, choosing=False)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.change_link(
-                actor=request.user,
-                link_id=side.pk,
-                version=form.cleaned_data["version"] or 0,
-                type_id=form.cleaned_data["type"].pk,
-                agent_may=form.may("agent"),
-                principal_may=form.may("principal"),
-            )
-        except KinshipError as error:
-            status = form_status(form, error)
-        else:
-            return done(request, back_to, f"The link with {side.principal.full_name} was saved.")
+    tried = attempt(
+        request,
+        form,
+        lambda data: services.change_link(
+            actor=request.user,
+            link_id=side.pk,
+            version=data["version"] or 0,
+            type_id=data["type"].pk,
+            agent_may=form.may("agent"),
+            principal_may=form.may("principal"),
+        ),
+    )
+    if tried.ok:
+        return done(request, back_to, f"The link with {side.principal.full_name} was saved.")
     context = {
         "mode": "change",
         "form": form,
@@ -136,7 +133,7 @@ def link_change(request, customer_id, link_id):
         "form_url": reverse("linking:change", args=[customer.pk, side.pk]),
         "next": back_to,
     }
-    return _editor(request, context, status=status)
+    return _editor(request, context, status=tried.status)
 
 
 @require_POST
