@@ -4,7 +4,6 @@ from dataclasses import dataclass
 
 from billing.models import AccountHolder, Entry
 from billing.services import holders_token
-from customers.queries import search_customers
 
 #: Ledger lines per page.
 LEDGER_PAGE = 20
@@ -74,24 +73,19 @@ def chart_entries(account, *, points=CHART_POINTS):
     return list(reversed(rows))
 
 
-def partner_candidates(text, *, customer, limit=10):
-    """Customers who could share `customer`'s account, each with why not when they cannot."""
-    results = list(search_customers(text, include_archived=False)[:limit])
+def why_not_partners(results):
+    """For the customer picker: {customer id: why they cannot share an account}. Two queries."""
     holders = {h.customer_id: h for h in AccountHolder.objects.filter(customer__in=results)}
     shared = set(
         AccountHolder.objects.filter(account_id__in={h.account_id for h in holders.values()})
         .exclude(customer__in=results)
         .values_list("account_id", flat=True)
     ) | _accounts_held_twice(holders.values())
-    for result in results:
-        holder = holders.get(result.pk)
-        if result.pk == customer.pk:
-            result.blocked = "This is the customer whose profile you are on"
-        elif holder is not None and holder.account_id in shared:
-            result.blocked = "Already shares an account with a partner"
-        else:
-            result.blocked = ""
-    return results
+    return {
+        holder.customer_id: "Already shares an account with a partner"
+        for holder in holders.values()
+        if holder.account_id in shared
+    }
 
 
 def _accounts_held_twice(holders):

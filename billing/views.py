@@ -26,9 +26,8 @@ from core.responses import (
     next_url,
     refusal_status,
     refused,
-    targets,
 )
-from customers.picker import chosen_customer
+from customers.picker import candidates, chosen_customer, render_picker, searched_text
 from customers.queries import get_live_customer
 
 FORMS = "billing/forms.html"
@@ -174,12 +173,7 @@ def _summary(request, customer):
 
 
 def _editor(request, template, context, status=200):
-    context["embedded"] = embedded(request)
-    if targets(request, "candidate-results"):
-        return render(request, f"{template}#candidate-results", context)
-    if targets(request, "partner-editor"):
-        return render(request, f"{template}#partner-editor", context, status=status)
-    return render(request, template, context, status=status)
+    return render_picker(request, template, context, editor_id="partner-editor", status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -195,7 +189,7 @@ def partner_link(request, customer_id):
     partner = chosen_customer(request)
     if partner is None and (source.get("select") or source.get("member")):
         raise Http404("That customer does not exist or was merged into another account.")
-    text = (source.get("q") or "").strip()[:100]
+    text = searched_text(request)
     context = {
         "customer": customer,
         "form_url": form_url,
@@ -205,7 +199,7 @@ def partner_link(request, customer_id):
     }
     status = 200
     if partner is None:
-        context["results"] = queries.partner_candidates(text, customer=customer) if text else None
+        context["results"] = candidates(text, why_not=queries.why_not_partners, on_profile=customer)
         return _editor(request, "billing/partner_link.html", context)
     # Bound once Continue was pressed (the step says so), so "choose one" can be said.
     chose = "primary" in source or source.get("step") == "primary"

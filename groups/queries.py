@@ -2,7 +2,6 @@
 
 from django.db.models import Case, F, IntegerField, Value, When
 
-from customers.queries import search_customers
 from groups.features import admins_in_several_groups
 from groups.models import MANAGING_ROLES, GroupMember, Role
 
@@ -66,25 +65,18 @@ def managed_pairs(**manager):
     ).annotate(manager_id=F("group__members__customer_id"))
 
 
-def candidates(text, *, group=None, exclude=None, limit=10):
-    """Customers to add to a group, matching `text`, each marked with why it cannot be chosen.
-
-    Archived customers are left out. Each result gets `memberships` (their groups) and
-    `blocked` (a reason, or "" when they may be chosen). Two queries whatever the results.
-    """
-    results = list(search_customers(text, include_archived=False)[:limit])
-    memberships = GroupMember.objects.filter(customer__in=results).select_related("group")
+def why_not_in_group(results, *, group=None):
+    """For the customer picker: {customer id: why they cannot join `group`} (or any group,
+    when there is none yet), attaching to each their `memberships`. One query."""
     by_customer = {}
-    for membership in memberships:
+    for membership in GroupMember.objects.filter(customer__in=results).select_related("group"):
         by_customer.setdefault(membership.customer_id, []).append(membership)
     several = admins_in_several_groups() if by_customer else False
+    reasons = {}
     for customer in results:
         customer.memberships = by_customer.get(customer.pk, [])
-        if exclude is not None and customer.pk == exclude.pk:
-            customer.blocked = "This is the customer whose profile you are on"
-        else:
-            customer.blocked = _why_blocked(customer.memberships, group=group, several=several)
-    return results
+        reasons[customer.pk] = _why_blocked(customer.memberships, group=group, several=several)
+    return reasons
 
 
 def _why_blocked(memberships, *, group, several):

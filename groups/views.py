@@ -5,14 +5,16 @@ action is a plain POST that also works without JavaScript. The whole feature ans
 while its switch is off.
 """
 
-from django.shortcuts import get_object_or_404, render
+from functools import partial
+
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import staff_required
 from core.errors import KinshipError
-from core.responses import attempt, done, embedded, next_url, refused, targets
-from customers.picker import chosen_customer
+from core.responses import attempt, done, next_url, refused
+from customers.picker import candidates, chosen_customer, render_picker, searched_text
 from customers.queries import get_live_customer
 from groups import queries, services
 from groups.features import groups_feature
@@ -36,16 +38,13 @@ def _managing(customer_id, group_id):
 
 def _editor(request, context, *, status=200):
     """Render a group form: the fragment for htmx, or a page of its own."""
-    context["embedded"] = embedded(request)
-    if targets(request, "candidate-results"):
-        return render(request, f"{EDITOR}#candidate-results", context)
-    template = f"{EDITOR}#group-editor" if targets(request, "group-editor") else EDITOR
-    return render(request, template, context, status=status)
+    return render_picker(request, EDITOR, context, editor_id="group-editor", status=status)
 
 
 def _search_context(request, form_url, *, customer, group=None):
-    text = (request.GET.get("q") or request.POST.get("q") or "").strip()[:100]
-    results = queries.candidates(text, group=group, exclude=customer) if text else None
+    text = searched_text(request)
+    why_not = partial(queries.why_not_in_group, group=group)
+    results = candidates(text, why_not=why_not, on_profile=customer)
     return {"form_url": form_url, "results": results, "searched": text}
 
 

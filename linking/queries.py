@@ -5,7 +5,6 @@ from datetime import date
 from django.db.models import Exists, OuterRef, Q
 
 from customers.models import Customer
-from customers.queries import search_customers
 from linking.authority import stored_principal_ids
 from linking.models import AccessReview, Link
 
@@ -33,21 +32,12 @@ def links_of(customer):
     )
 
 
-def candidates(text, *, customer, limit=10):
-    """Customers to link `customer` to, matching `text`; `blocked` says why one cannot be chosen."""
-    results = list(search_customers(text, include_archived=False)[:limit])
-    linked = {
-        row.principal_id: row
-        for row in Link.objects.filter(agent=customer, principal__in=results).select_related("type")
+def why_not_linked(results, *, customer):
+    """For the customer picker: {customer id: why `customer` cannot be linked to them}. One query."""
+    linked = Link.objects.filter(agent=customer, principal__in=results).select_related("type")
+    return {
+        row.principal_id: f"Already linked ({customer.first_name} is their {row.type.name})" for row in linked
     }
-    for result in results:
-        if result.pk == customer.pk:
-            result.blocked = "This is the customer whose profile you are on"
-        elif result.pk in linked:
-            result.blocked = f"Already linked ({customer.first_name} is their {linked[result.pk].type.name})"
-        else:
-            result.blocked = ""
-    return results
 
 
 # Review of access at 18: someone others may act for has come of age, and nobody has yet

@@ -4,6 +4,8 @@ Forms open in the profile's Linked Clients section or the Linked Accounts tab (h
 a page of their own; every action is a plain POST too. Switched off with account linking.
 """
 
+from functools import partial
+
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -12,9 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.access import staff_required
 from core.errors import KinshipError
 from core.ids import is_id
-from core.responses import attempt, done, embedded, next_url, refused, targets
+from core.responses import attempt, done, next_url, refused
 from customers.models import Merge
-from customers.picker import chosen_customer
+from customers.picker import candidates, chosen_customer, render_picker, searched_text
 from customers.queries import get_customer, get_live_customer
 from groups.queries import groups_of
 from linking import queries, services
@@ -26,13 +28,11 @@ EDITOR = "linking/editor.html"
 
 
 def _editor(request, context, *, status=200):
-    context["embedded"] = embedded(request)
     context["agent_fields"] = context["form"].side("agent")
     context["principal_fields"] = context["form"].side("principal")
-    if targets(request, "link-candidates"):
-        return render(request, f"{EDITOR}#link-candidates", context)
-    template = f"{EDITOR}#link-editor" if targets(request, "link-editor") else EDITOR
-    return render(request, template, context, status=status)
+    return render_picker(
+        request, EDITOR, context, editor_id="link-editor", results_id="link-candidates", status=status
+    )
 
 
 def _initial_from_get(request):
@@ -74,7 +74,7 @@ def link_create(request, customer_id):
     if tried.ok:
         link = tried.result
         return done(request, back_to, f"{customer.full_name} and {link.principal.full_name} are now linked.")
-    text = (request.GET.get("q") or request.POST.get("q") or "").strip()[:100]
+    text = searched_text(request)
     context = {
         "mode": "create",
         "form": form,
@@ -83,7 +83,9 @@ def link_create(request, customer_id):
         "form_url": form_url,
         "next": back_to,
         "searched": text,
-        "results": queries.candidates(text, customer=customer) if text else None,
+        "results": candidates(
+            text, why_not=partial(queries.why_not_linked, customer=customer), on_profile=customer
+        ),
     }
     return _editor(request, context, status=tried.status)
 
