@@ -2,8 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 
-from bookings import services
 from bookings.models import FormRequest, IntakeForm, Package, Service
+from bookings.services import catalogue
 from core.admin import EditableAdmin, ReadOnlyAdmin
 from core.errors import KinshipError
 from core.ids import VersionField
@@ -40,13 +40,13 @@ class VersionedAdminForm(forms.ModelForm):
 class IntakeFormAdminForm(VersionedAdminForm):
     def check(self, data):
         if "name" in data and "questions" in data:
-            services.check_intake_form(
+            catalogue.check_intake_form(
                 form_id=self.instance.pk, name=data["name"], questions=data["questions"]
             )
 
 
 class SavedByService:
-    """Save through the same service as the Managers' pages (`bookings.services`), which
+    """Save through the same service as the Managers' pages (`bookings.services.catalogue`), which
     checks again under the row's lock, refuses a stale page and counts the save. The form
     has already said why it would refuse, so the service's refusal here is a race lost in
     between (a Manager saved in that moment): the admin's transaction is rolled back, and
@@ -81,7 +81,7 @@ class ServiceAdmin(SavedByService, EditableAdmin):
         return super().has_delete_permission(request, obj)
 
     def save_with_service(self, obj, *, version):
-        return services.save_service(
+        return catalogue.save_service(
             service_id=obj.pk,
             name=obj.name,
             duration_minutes=obj.duration_minutes,
@@ -116,7 +116,7 @@ class IntakeFormAdmin(SavedByService, EditableAdmin):
         return super().has_delete_permission(request, obj)
 
     def save_with_service(self, obj, *, version):
-        return services.save_intake_form(
+        return catalogue.save_intake_form(
             form_id=obj.pk, name=obj.name, questions=obj.questions, is_active=obj.is_active, version=version
         )
 

@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from waffle.models import Switch
 
-from bookings import services
 from bookings.features import BOOKINGS
 from bookings.models import Appointment, IntakeForm, Service, Status
+from bookings.services import appointments, catalogue, intake, packages
 from core.errors import KinshipError
 from customers.models import Customer
 from groups.models import GroupMember, Role
@@ -57,7 +57,7 @@ def make_bookings(stdout):
         owner = GroupMember.objects.filter(group=child.group, role=Role.OWNER).first()
         at = timezone.make_aware(datetime.combine(tomorrow + timedelta(days=2), time(16, 0)))
         try:
-            services.book(
+            appointments.book(
                 actor=desk,
                 attendee_id=child.customer_id,
                 service_id=lessons.pk,
@@ -101,19 +101,21 @@ def make_packages_and_forms(stdout):
         return
     desk = get_user_model().objects.filter(username="frontdesk").first()
     for name, questions in FORMS:
-        services.save_intake_form(name=name, questions=questions)
+        catalogue.save_intake_form(name=name, questions=questions)
     training = Service.objects.get(name="Personal training")
     sold = redeemed = 0
     # Partners who share packages: one buys, and both train on it.
     for link in Link.objects.filter(can_use_packages=True).select_related("agent", "principal")[:2]:
         owner, partner = link.principal, link.agent
-        package = services.buy_package(
+        package = packages.buy_package(
             actor=desk, customer_id=owner.pk, service_id=training.pk, sessions=10, price=40000
         )
         sold += 1
         for days_ago, who in ((9, owner), (6, partner), (2, partner)):
             visit = _past_visit(who, training, days_ago, desk)
-            services.mark(actor=desk, appointment_id=visit.pk, status=Status.ATTENDED, package_id=package.pk)
+            appointments.mark(
+                actor=desk, appointment_id=visit.pk, status=Status.ATTENDED, package_id=package.pk
+            )
             redeemed += 1
     # Forms asked for the coming swimming lessons; a parent fills one in for their child.
     consent = IntakeForm.objects.get(name="Swimming consent")
@@ -122,10 +124,10 @@ def make_packages_and_forms(stdout):
     )
     requested = 0
     for lesson in lessons.select_related("booked_by")[:4]:
-        asked = services.request_form(actor=desk, appointment_id=lesson.pk, form_id=consent.pk)
+        asked = intake.request_form(actor=desk, appointment_id=lesson.pk, form_id=consent.pk)
         requested += 1
         if requested == 1 and lesson.booked_by_id:
-            services.complete_form(
+            intake.complete_form(
                 actor=desk,
                 request_id=asked.pk,
                 completed_by_id=lesson.booked_by_id,
@@ -142,7 +144,7 @@ def _appointment(who, service, starts_at, desk):
     """Book a visit still to come as a desk would; one whose time has passed today is made as
     the visit it would have been, since nobody may book in the past."""
     if starts_at > timezone.now():
-        return services.book(actor=desk, attendee_id=who.pk, service_id=service.pk, starts_at=starts_at)
+        return appointments.book(actor=desk, attendee_id=who.pk, service_id=service.pk, starts_at=starts_at)
     return _visit(who, service, starts_at, desk)
 
 

@@ -5,7 +5,8 @@ from uuid import uuid4
 from billing.features import billing_on
 from bookings import queries
 from bookings.features import bookings_on
-from bookings.forms import BookForm, BuyPackageForm, MoveForm
+from bookings.forms.appointments import BookForm, MoveForm
+from bookings.forms.packages import BuyPackageForm
 from core.paging import page_number
 from customers.tabs import Tab, registry
 

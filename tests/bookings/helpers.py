@@ -6,8 +6,8 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from bookings import services
 from bookings.models import Appointment, Service, Status
+from bookings.services import appointments
 from core.errors import KinshipError
 from customers.models import Activity, Customer
 
@@ -23,7 +23,7 @@ def ahead(days=1, hour=10, minute=0):
 
 
 def book(actor, attendee, service, starts_at, *, by=None):
-    return services.book(
+    return appointments.book(
         actor=actor,
         attendee_id=attendee.pk,
         service_id=service.pk,

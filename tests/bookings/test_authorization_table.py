@@ -17,8 +17,9 @@ import pytest
 from django.db import transaction
 from waffle.testutils import override_switch
 
-from bookings import services
 from bookings.models import Appointment, FormRequest, Redemption, Status
+from bookings.services import appointments, intake, packages
+from bookings.services import catalogue as catalogue_services
 from core.errors import KinshipError
 from customers.models import Email
 from groups import services as group_services
@@ -116,7 +117,7 @@ def cancel_on_behalf(actor, catalogue, ada, oli):
     appointment = book(actor, oli, catalogue.haircut, ahead(3, 10))
 
     def attempt():
-        services.cancel(actor=actor, appointment_id=appointment.pk, version=1, on_behalf_of=ada.pk)
+        appointments.cancel(actor=actor, appointment_id=appointment.pk, version=1, on_behalf_of=ada.pk)
 
     def done():
         return Appointment.objects.get(pk=appointment.pk).status == Status.CANCELLED
@@ -125,14 +126,14 @@ def cancel_on_behalf(actor, catalogue, ada, oli):
 
 
 def complete_a_form(actor, catalogue, ada, oli):
-    form = services.save_intake_form(
+    form = catalogue_services.save_intake_form(
         name="Health Questionnaire", questions=[{"text": "Any allergies?", "kind": "text", "required": True}]
     )
     appointment = book(actor, oli, catalogue.haircut, ahead(3, 10))
-    asked = services.request_form(actor=actor, appointment_id=appointment.pk, form_id=form.pk)
+    asked = intake.request_form(actor=actor, appointment_id=appointment.pk, form_id=form.pk)
 
     def attempt():
-        services.complete_form(
+        intake.complete_form(
             actor=actor, request_id=asked.pk, completed_by_id=ada.pk, answers={"0": "None"}, version=1
         )
 
@@ -155,13 +156,13 @@ def get_a_copy(actor, catalogue, ada, oli):
 
 
 def use_a_session(actor, catalogue, ada, oli):
-    package = services.buy_package(
+    package = packages.buy_package(
         actor=actor, customer_id=oli.pk, service_id=catalogue.haircut.pk, sessions=5, price=0
     )
     visit = started(ada, catalogue.haircut)
 
     def attempt():
-        services.mark(
+        appointments.mark(
             actor=actor, appointment_id=visit.pk, status=Status.ATTENDED, version=1, package_id=package.pk
         )
 

@@ -10,9 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from waffle.testutils import override_switch
 
-from bookings import services
 from bookings.features import BOOKINGS
 from bookings.models import FormRequest, IntakeForm, Status
+from bookings.services import appointments, intake
+from bookings.services import catalogue as catalogue_services
 from core.errors import StaleEdit
 from customers import services as customer_services
 from customers.models import Email
@@ -32,7 +33,7 @@ GOOD_ANSWERS = {"0": "Nuts", "1": "No", "2": "2026-01-05"}
 
 @pytest.fixture
 def health(db):
-    return services.save_intake_form(name="Health Questionnaire", questions=QUESTIONS)
+    return catalogue_services.save_intake_form(name="Health Questionnaire", questions=QUESTIONS)
 
 
 @pytest.fixture
@@ -60,11 +61,11 @@ def visit(actor, catalogue, people):
 
 
 def ask(actor, appointment, form):
-    return services.request_form(actor=actor, appointment_id=appointment.pk, form_id=form.pk)
+    return intake.request_form(actor=actor, appointment_id=appointment.pk, form_id=form.pk)
 
 
 def complete(actor, request, by, answers=None, version=None):
-    return services.complete_form(
+    return intake.complete_form(
         actor=actor,
         request_id=request.pk,
         completed_by_id=by.pk,
@@ -89,20 +90,22 @@ def test_a_form_is_saved_with_its_questions(health):
 @pytest.mark.parametrize("name", ["Health Questionnaire", "health questionnaire", "  HEALTH QUESTIONNAIRE "])
 def test_a_form_name_is_unique_whatever_its_case(health, name):
     refused(
-        lambda: services.save_intake_form(name=name, questions=QUESTIONS),
+        lambda: catalogue_services.save_intake_form(name=name, questions=QUESTIONS),
         "^There is already a form with that name\\.$",
     )
 
 
 def test_renaming_a_form_to_anothers_name_is_refused_and_to_its_own_is_not(health):
-    consent = services.save_intake_form(name="Consent", questions=QUESTIONS[:1])
+    consent = catalogue_services.save_intake_form(name="Consent", questions=QUESTIONS[:1])
     refused(
-        lambda: services.save_intake_form(
+        lambda: catalogue_services.save_intake_form(
             form_id=consent.pk, name="HEALTH questionnaire", questions=QUESTIONS
         ),
         "^There is already a form with that name\\.$",
     )
-    renamed = services.save_intake_form(form_id=health.pk, name="health questionnaire", questions=QUESTIONS)
+    renamed = catalogue_services.save_intake_form(
+        form_id=health.pk, name="health questionnaire", questions=QUESTIONS
+    )
     assert (renamed.name, renamed.version) == ("health questionnaire", 2)
 
 
@@ -118,19 +121,21 @@ def test_renaming_a_form_to_anothers_name_is_refused_and_to_its_own_is_not(healt
 )
 def test_a_form_asks_at_least_one_question_each_with_a_kind(db, questions):
     refused(
-        lambda: services.save_intake_form(name="Consent", questions=questions),
+        lambda: catalogue_services.save_intake_form(name="Consent", questions=questions),
         "^Ask at least one question, each with a kind of answer\\.$",
     )
 
 
 def test_a_blank_name_is_not_called_a_duplicate(db):
-    error = refused(lambda: services.save_intake_form(name="   ", questions=QUESTIONS), ".")
+    error = refused(lambda: catalogue_services.save_intake_form(name="   ", questions=QUESTIONS), ".")
     assert "already" not in error.message
 
 
 def test_changing_a_form_never_changes_what_was_asked(actor, health, visit):
     asked = ask(actor, visit, health)
-    services.save_intake_form(form_id=health.pk, name="Health Questionnaire", questions=QUESTIONS[:1])
+    catalogue_services.save_intake_form(
+        form_id=health.pk, name="Health Questionnaire", questions=QUESTIONS[:1]
+    )
 
     asked.refresh_from_db()
     assert asked.questions == QUESTIONS
@@ -190,9 +195,9 @@ def test_a_form_is_asked_for_booked_appointments_only(actor, catalogue, health, 
     appointment = started(people["eli"], catalogue.haircut)
     if status == Status.CANCELLED:
         appointment = book(actor, people["eli"], catalogue.massage, ahead(5))
-        services.cancel(actor=actor, appointment_id=appointment.pk, version=1)
+        appointments.cancel(actor=actor, appointment_id=appointment.pk, version=1)
     else:
-        services.mark(actor=actor, appointment_id=appointment.pk, status=status, version=1)
+        appointments.mark(actor=actor, appointment_id=appointment.pk, status=status, version=1)
 
     state = Status(status).label.lower()
     refused(
@@ -204,7 +209,7 @@ def test_a_form_is_asked_for_booked_appointments_only(actor, catalogue, health, 
 def test_a_form_is_asked_from_the_profile_of_someone_who_may_book_for_the_attendee(
     actor, health, visit, people
 ):
-    asked = services.request_form(
+    asked = intake.request_form(
         actor=actor, appointment_id=visit.pk, form_id=health.pk, on_behalf_of=people["gus"].pk
     )
     assert asked.subject == people["eli"]
@@ -216,7 +221,7 @@ def test_once_unlinked_the_agent_may_no_longer_ask_for_a_form(actor, health, vis
     unlink(actor, people["gus_link"])
     for who in ("dora", "gus"):
         refused(
-            lambda who=who: services.request_form(
+            lambda who=who: intake.request_form(
                 actor=actor, appointment_id=visit.pk, form_id=health.pk, on_behalf_of=people[who].pk
             ),
             f"^{people[who].full_name} may no longer manage Eli Brown's appointments\\.$",
@@ -224,7 +229,9 @@ def test_once_unlinked_the_agent_may_no_longer_ask_for_a_form(actor, health, vis
 
 
 def test_a_form_not_in_use_is_not_asked(actor, health, visit):
-    services.save_intake_form(form_id=health.pk, name=health.name, questions=QUESTIONS, is_active=False)
+    catalogue_services.save_intake_form(
+        form_id=health.pk, name=health.name, questions=QUESTIONS, is_active=False
+    )
     refused(lambda: ask(actor, visit, health), "^Choose a form that is in use\\.$")
 
 
@@ -241,11 +248,11 @@ def test_a_form_is_asked_once_per_appointment(actor, health, visit, catalogue, p
 
 def test_asking_for_an_unknown_appointment_or_form_is_refused(actor, health, visit):
     refused(
-        lambda: services.request_form(actor=actor, appointment_id=999_999, form_id=health.pk),
+        lambda: intake.request_form(actor=actor, appointment_id=999_999, form_id=health.pk),
         "^That appointment no longer exists\\.$",
     )
     refused(
-        lambda: services.request_form(actor=actor, appointment_id=visit.pk, form_id=999_999),
+        lambda: intake.request_form(actor=actor, appointment_id=visit.pk, form_id=999_999),
         "^Choose a form that is in use\\.$",
     )
 
@@ -349,7 +356,7 @@ def test_bad_answers_are_refused(actor, health, visit, people, answers, message)
 
 def test_an_unknown_request_is_refused(actor, people):
     refused(
-        lambda: services.complete_form(
+        lambda: intake.complete_form(
             actor=actor, request_id=999_999, completed_by_id=people["eli"].pk, answers={}
         ),
         "^That form request no longer exists\\.$",
@@ -367,7 +374,7 @@ def test_no_form_is_asked_for_an_appointment_that_has_begun(actor, catalogue, he
 def test_an_archived_client_is_not_asked_for_forms_nor_are_theirs_filled_in(actor, health, visit, people):
     asked = ask(actor, visit, health)
     customer_services.archive_customer(actor=actor, customer_id=people["eli"].pk)
-    consent = services.save_intake_form(name="Consent", questions=QUESTIONS[:1])
+    consent = catalogue_services.save_intake_form(name="Consent", questions=QUESTIONS[:1])
     refused(
         lambda: ask(actor, visit, consent),
         "^Eli Brown is archived; restore them before asking them for a form\\.$",
@@ -388,7 +395,7 @@ def test_an_archived_agent_fills_in_nothing(actor, health, visit, people):
 
 
 def test_asking_from_an_agents_profile_writes_to_both_histories(actor, health, visit, people):
-    services.request_form(
+    intake.request_form(
         actor=actor, appointment_id=visit.pk, form_id=health.pk, on_behalf_of=people["gus"].pk
     )
     what = f"Asked to fill in “Health Questionnaire” for Massage on {when(ahead(3, 14))}"
@@ -414,7 +421,7 @@ def fill_url(customer, asked):
 def test_the_forms_tab_lists_own_forms_and_those_to_fill_in_for_others(
     desk, actor, catalogue, health, visit, people, bookings_on
 ):
-    consent = services.save_intake_form(name="Consent", questions=QUESTIONS[:1])
+    consent = catalogue_services.save_intake_form(name="Consent", questions=QUESTIONS[:1])
     waiting = ask(actor, visit, health)
     done = ask(actor, visit, consent)
     complete(actor, done, people["dora"], answers={"0": "Agreed"})

@@ -14,8 +14,9 @@ import pytest
 from django.urls import reverse
 
 from billing.models import Entry
-from bookings import services
 from bookings.models import Appointment, FormRequest, Package, QuestionKind, Redemption, Status
+from bookings.services import appointments, intake, packages
+from bookings.services import catalogue as catalogue_services
 from core.errors import KinshipError
 from customers.merging import merge_token
 from customers.models import Customer, Email
@@ -42,21 +43,21 @@ def merge(actor, survivor, absorbed):
 
 
 def buy(actor, owner, service, sessions=5, price=4000):
-    return services.buy_package(
+    return packages.buy_package(
         actor=actor, customer_id=owner.pk, service_id=service.pk, sessions=sessions, price=price
     )
 
 
 def pay(actor, appointment, package):
-    services.mark(actor=actor, appointment_id=appointment.pk, status=Status.ATTENDED, package_id=package.pk)
+    appointments.mark(
+        actor=actor, appointment_id=appointment.pk, status=Status.ATTENDED, package_id=package.pk
+    )
 
 
 def ask(actor, appointment, form, filled_by=None):
-    asked = services.request_form(actor=actor, appointment_id=appointment.pk, form_id=form.pk)
+    asked = intake.request_form(actor=actor, appointment_id=appointment.pk, form_id=form.pk)
     if filled_by is not None:
-        services.complete_form(
-            actor=actor, request_id=asked.pk, completed_by_id=filled_by.pk, answers=ANSWERS
-        )
+        intake.complete_form(actor=actor, request_id=asked.pk, completed_by_id=filled_by.pk, answers=ANSWERS)
     return asked
 
 
@@ -93,8 +94,8 @@ def world(actor, types, catalogue, linking_on):
         agent_may=both_ways,
         principal_may=both_ways,
     )
-    form = services.save_intake_form(name="Health questions", questions=QUESTIONS)
-    consent = services.save_intake_form(name="Consent", questions=QUESTIONS)
+    form = catalogue_services.save_intake_form(name="Health questions", questions=QUESTIONS)
+    consent = catalogue_services.save_intake_form(name="Consent", questions=QUESTIONS)
     package = buy(actor, dupe, catalogue.haircut)
     her_visit, his_visit = started(dupe, catalogue.haircut), started(cal, catalogue.haircut, minutes_ago=100)
     pay(actor, her_visit, package)
@@ -189,10 +190,10 @@ def test_after_a_merge_the_survivor_uses_the_package_and_fills_in_the_forms(acto
     waiting = ask(
         actor,
         Appointment.objects.get(pk=world.hers.pk),
-        services.save_intake_form(name="Aftercare", questions=QUESTIONS),
+        catalogue_services.save_intake_form(name="Aftercare", questions=QUESTIONS),
     )
     assert waiting.subject_id == anna.pk
-    services.complete_form(actor=actor, request_id=waiting.pk, completed_by_id=cal.pk, answers=ANSWERS)
+    intake.complete_form(actor=actor, request_id=waiting.pk, completed_by_id=cal.pk, answers=ANSWERS)
 
 
 def test_the_merged_rows_show_on_the_survivors_tabs(manager_client, actor, world, bookings_on):
@@ -269,7 +270,7 @@ def test_undo_after_a_moved_form_was_filled_in_is_refused(actor, world, catalogu
     anna, dupe = world.anna, world.dupe
     waiting = ask(actor, made(dupe, catalogue.massage, ahead(days=6)), world.form)
     record = merge(actor, anna, dupe)
-    services.complete_form(actor=actor, request_id=waiting.pk, completed_by_id=anna.pk, answers=ANSWERS)
+    intake.complete_form(actor=actor, request_id=waiting.pk, completed_by_id=anna.pk, answers=ANSWERS)
     with pytest.raises(KinshipError, match="cannot be undone safely"):
         undo_merge(actor=actor, merge_id=record.pk)
     waiting.refresh_from_db()
@@ -286,7 +287,7 @@ def test_undo_after_the_survivor_used_a_moved_package_is_refused(actor, world, c
     package = Package.objects.get(pk=world.package.pk)
     redemption = Redemption.objects.select_related("package").get(appointment=anna_visit)
     # Never: Anna's visit paid from a package of someone whose sessions she may not use.
-    assert redemption.package.owner_id == anna.pk or services.may_use(anna, package)
+    assert redemption.package.owner_id == anna.pk or packages.may_use(anna, package)
 
 
 def test_merging_two_who_both_have_packages_forms_and_reviews_keeps_all(actor, world, catalogue):

@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from waffle.testutils import override_switch
 
-from bookings import notifications, services
+from bookings import notifications
 from bookings.features import BOOKINGS
 from bookings.models import Appointment, Status
+from bookings.services import appointments, reminders
 from core.errors import StaleEdit
 from customers import services as customer_services
 from customers.models import Email
@@ -154,9 +155,9 @@ def test_every_change_to_a_dependents_appointment_copies_the_owner_and_admins(
     with django_capture_on_commit_callbacks(execute=True):
         appointment = book(actor, ben, catalogue.haircut, ahead(2, 10))
         if kind == "booking.changed":
-            services.move(actor=actor, appointment_id=appointment.pk, starts_at=ahead(2, 12), version=1)
+            appointments.move(actor=actor, appointment_id=appointment.pk, starts_at=ahead(2, 12), version=1)
         elif kind == "booking.cancelled":
-            services.cancel(actor=actor, appointment_id=appointment.pk, version=1)
+            appointments.cancel(actor=actor, appointment_id=appointment.pk, version=1)
 
     assert sorted(row[0].first_name for row in emails(kind)) == ["Anna", "Ben", "Cara"]
     assert all(row[1] == ben and row[3] == SENT for row in emails(kind))
@@ -220,7 +221,7 @@ def test_a_cancellation_is_emailed_to_the_attendee_and_copies(
 
     delivered(
         django_capture_on_commit_callbacks,
-        lambda: services.cancel(
+        lambda: appointments.cancel(
             actor=actor, appointment_id=appointment.pk, version=1, on_behalf_of=people["gus"].pk
         ),
     )
@@ -233,7 +234,7 @@ def test_a_cancellation_is_emailed_to_the_attendee_and_copies(
 def test_a_refused_cancellation_emails_nobody(actor, catalogue, people):
     appointment = book(actor, people["eli"], catalogue.massage, ahead(3), by=people["dora"])
     refused(
-        lambda: services.cancel(
+        lambda: appointments.cancel(
             actor=actor, appointment_id=appointment.pk, version=1, on_behalf_of=people["hal"].pk
         ),
         "^Hal Hill may no longer manage Eli Brown's appointments\\.$",
@@ -244,7 +245,7 @@ def test_a_refused_cancellation_emails_nobody(actor, catalogue, people):
 
 
 def move(actor, appointment, starts_at, *, by=None, version=None):
-    return services.move(
+    return appointments.move(
         actor=actor,
         appointment_id=appointment.pk,
         starts_at=starts_at,
@@ -341,7 +342,7 @@ def test_a_move_is_refused_and_changes_nothing(actor, people, booked, case):
 
 
 def test_a_cancelled_appointment_is_not_moved(actor, people, booked):
-    services.cancel(actor=actor, appointment_id=booked.pk, version=1)
+    appointments.cancel(actor=actor, appointment_id=booked.pk, version=1)
     booked.refresh_from_db()
     refused(lambda: move(actor, booked, ahead(6)), "^That appointment is cancelled; it cannot be moved\\.$")
 
@@ -451,15 +452,15 @@ def test_reminders_go_once_per_appointment_and_recipient(
     book(actor, olly, catalogue.haircut, now + timedelta(hours=20))
     book(actor, olly, catalogue.haircut, now + timedelta(hours=30))  # too far ahead yet
     dropped = book(actor, olly, catalogue.massage, now + timedelta(hours=5))
-    services.cancel(actor=actor, appointment_id=dropped.pk, version=1)
+    appointments.cancel(actor=actor, appointment_id=dropped.pk, version=1)
     started(olly, catalogue.massage, minutes_ago=200)  # begun already
     Email.objects.all().delete()
     mailoutbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.send_reminders(now=now)
+        first = reminders.send_reminders(now=now)
     with django_capture_on_commit_callbacks(execute=True):
-        second = services.send_reminders(now=now + timedelta(minutes=30))
+        second = reminders.send_reminders(now=now + timedelta(minutes=30))
 
     # Eli, his copy to Dora, the copy logged for Nia (no address), and Olly's 20-hour one.
     assert (first, second) == (4, 0)
@@ -481,11 +482,11 @@ def test_a_moved_appointment_is_reminded_of_its_new_time(
 ):
     now = timezone.now()
     appointment = book(actor, people["eli"], catalogue.haircut, now + timedelta(hours=3))
-    services.send_reminders(now=now)
+    reminders.send_reminders(now=now)
     move(actor, appointment, now + timedelta(hours=6))
 
-    assert services.send_reminders(now=now) == 3
-    assert services.send_reminders(now=now) == 0
+    assert reminders.send_reminders(now=now) == 3
+    assert reminders.send_reminders(now=now) == 0
 
 
 def test_a_reminder_to_a_long_address_is_recorded_whole(actor, catalogue, django_capture_on_commit_callbacks):
@@ -494,7 +495,7 @@ def test_a_reminder_to_a_long_address_is_recorded_whole(actor, catalogue, django
     long = CustomerFactory(first_name="Lou", last_name="Long", email=address)
     book(actor, long, catalogue.haircut, timezone.now() + timedelta(hours=2))
 
-    services.send_reminders()
+    reminders.send_reminders()
 
     limit = Email._meta.get_field("once_key").max_length
     reminder = Email.objects.get(kind="booking.reminder")

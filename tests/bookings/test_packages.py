@@ -23,8 +23,10 @@ from billing import services as billing_services
 from billing.features import BILLING
 from billing.models import Account, Entry, Kind
 from billing.money import MAX_AMOUNT
-from bookings import queries, services
+from bookings import queries
 from bookings.models import Package, Redemption, Status
+from bookings.services import appointments as appointment_services
+from bookings.services import packages as package_services
 from customers import services as customer_services
 from customers.merging import merge_token
 from customers.models import Email
@@ -47,13 +49,13 @@ def quinn(db):
 
 
 def buy(actor, customer, service, *, sessions=10, price=20000, key=None):
-    return services.buy_package(
+    return package_services.buy_package(
         actor=actor, customer_id=customer.pk, service_id=service.pk, sessions=sessions, price=price, key=key
     )
 
 
 def pay_with(actor, appointment, package, *, status=Status.ATTENDED):
-    return services.mark(
+    return appointment_services.mark(
         actor=actor,
         appointment_id=appointment.pk,
         status=status,
@@ -155,13 +157,13 @@ def test_a_retired_service_is_refused(actor, catalogue, pia):
 
 def test_an_unknown_service_or_customer_is_refused(actor, catalogue, pia):
     refused(
-        lambda: services.buy_package(
+        lambda: package_services.buy_package(
             actor=actor, customer_id=pia.pk, service_id=999_999, sessions=5, price=100
         ),
         "^Choose a service\\.$",
     )
     refused(
-        lambda: services.buy_package(
+        lambda: package_services.buy_package(
             actor=actor, customer_id=999_999, service_id=catalogue.haircut.pk, sessions=5, price=100
         ),
         "^That customer does not exist\\.$",
@@ -266,7 +268,7 @@ def test_a_visit_marked_attended_without_a_session_is_paid_later_from_the_day_vi
 ):
     package = buy(actor, pia, catalogue.haircut, sessions=2)
     visit = started(pia, catalogue.haircut)
-    services.mark(actor=actor, appointment_id=visit.pk, status=Status.ATTENDED, version=1)
+    appointment_services.mark(actor=actor, appointment_id=visit.pk, status=Status.ATTENDED, version=1)
     day = f"{reverse('bookings:day')}?date={timezone.localtime(visit.starts_at):%Y-%m-%d}"
     page = html.unescape(desk.get(day).content.decode())
     assert "Use a Session" in page and "Session from own package (2 left)" in page
@@ -395,7 +397,7 @@ def test_the_group_rule_for_packages(actor, catalogue, family, linking_on, atten
     package = buy(actor, owner, catalogue.haircut)
     visit = started(attendee, catalogue.haircut)
 
-    assert services.may_use(attendee, package) is allowed
+    assert package_services.may_use(attendee, package) is allowed
     assert (owner.pk in queries.usable_owners({attendee.pk})[attendee.pk]) is allowed
     if allowed:
         pay_with(actor, visit, package)
@@ -439,7 +441,7 @@ def test_a_no_show_does_not_use_a_session(actor, catalogue, pia):
 def test_an_unknown_package_is_refused(actor, catalogue, pia):
     visit = started(pia, catalogue.haircut)
     refused(
-        lambda: services.mark(
+        lambda: appointment_services.mark(
             actor=actor, appointment_id=visit.pk, status=Status.ATTENDED, version=1, package_id=999_999
         ),
         "^That package no longer exists\\.$",
@@ -450,12 +452,12 @@ def test_a_visit_is_paid_once(actor, catalogue, pia):
     """An attended visit marked without a package can be paid later, once."""
     package = buy(actor, pia, catalogue.haircut)
     visit = started(pia, catalogue.haircut)
-    services.mark(actor=actor, appointment_id=visit.pk, status=Status.ATTENDED, version=1)
+    appointment_services.mark(actor=actor, appointment_id=visit.pk, status=Status.ATTENDED, version=1)
 
-    services.redeem(actor=actor, appointment_id=visit.pk, package_id=package.pk)
+    package_services.redeem(actor=actor, appointment_id=visit.pk, package_id=package.pk)
 
     refused(
-        lambda: services.redeem(actor=actor, appointment_id=visit.pk, package_id=package.pk),
+        lambda: package_services.redeem(actor=actor, appointment_id=visit.pk, package_id=package.pk),
         "^That appointment was paid with a session already\\.$",
     )
     assert Package.objects.get().used == 1
@@ -491,7 +493,7 @@ def test_the_day_offers_each_booked_visit_its_usable_packages_own_first(
     pias_visit = book(actor, pia, catalogue.haircut, ahead(2, 11))
     sids_visit = book(actor, stranger, catalogue.massage, ahead(2, 12))
     dropped = book(actor, quinn, catalogue.haircut, ahead(2, 15))
-    services.cancel(actor=actor, appointment_id=dropped.pk, version=1)
+    appointment_services.cancel(actor=actor, appointment_id=dropped.pk, version=1)
 
     offered = {appointment.pk: appointment.packages for appointment in queries.day(day)}
 
@@ -543,7 +545,7 @@ def test_usable_owners_agrees_with_may_use_for_every_pair(small_world):
         for owner in people:
             if owner == attendee:
                 continue
-            expected = services.may_use(attendee, packages[owner.pk])
+            expected = package_services.may_use(attendee, packages[owner.pk])
             assert (owner.pk in usable[attendee.pk]) is expected, (attendee, owner)
     # The answers are not all one way, so the agreement says something.
     pairs = [(a.first_name, o) for a in people for o in usable[a.pk]]
@@ -555,7 +557,7 @@ def test_usable_owners_and_may_use_agree_that_linking_off_allows_nobody(small_wo
     with override_switch(ACCOUNT_LINKING, active=False):
         usable = queries.usable_owners({person.pk for person in people})
         assert all(owners == set() for owners in usable.values())
-        assert not any(services.may_use(a, packages[o.pk]) for a in people for o in people if a != o)
+        assert not any(package_services.may_use(a, packages[o.pk]) for a in people for o in people if a != o)
 
 
 # Email Receipt.
@@ -636,7 +638,7 @@ def test_a_receipt_to_many_addresses_still_fits_its_history_line(actor, pia, rec
     from customers.models import Activity
 
     addresses = [f"accounts.department.{n}@park-family-holdings.example.co.uk" for n in range(8)]
-    services.email_receipt(
+    package_services.email_receipt(
         actor=actor,
         package_id=receipt_world["package"].pk,
         recipients=[Recipient(None, address) for address in addresses],

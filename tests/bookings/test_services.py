@@ -12,8 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from waffle.testutils import override_switch
 
-from bookings import queries, services
+from bookings import queries
 from bookings.models import Appointment, Status
+from bookings.services import appointments
 from core.errors import KinshipError, StaleEdit
 from customers import services as customer_services
 from customers.merging import merge_token
@@ -173,7 +174,7 @@ def test_a_retired_service_is_refused(actor, catalogue, browns):
 @pytest.mark.parametrize("service_id", [0, 999_999, None])
 def test_an_unknown_service_is_refused(actor, catalogue, browns, service_id):
     refused(
-        lambda: services.book(
+        lambda: appointments.book(
             actor=actor, attendee_id=browns.eli.pk, service_id=service_id, starts_at=ahead()
         ),
         "^Choose a service\\.$",
@@ -182,7 +183,7 @@ def test_an_unknown_service_is_refused(actor, catalogue, browns, service_id):
 
 def test_an_unknown_customer_is_refused(actor, catalogue):
     refused(
-        lambda: services.book(
+        lambda: appointments.book(
             actor=actor, attendee_id=999_999, service_id=catalogue.haircut.pk, starts_at=ahead()
         ),
         "^That customer does not exist\\.$",
@@ -227,7 +228,7 @@ def test_touching_appointments_and_other_people_do_not_overlap(actor, catalogue,
 
 def test_a_cancelled_appointment_frees_its_time(actor, catalogue, browns):
     first = book(actor, browns.eli, catalogue.haircut, ahead(2, 10))
-    services.cancel(actor=actor, appointment_id=first.pk, version=1)
+    appointments.cancel(actor=actor, appointment_id=first.pk, version=1)
 
     again = book(actor, browns.eli, catalogue.haircut, ahead(2, 10))
 
@@ -272,20 +273,20 @@ def test_an_archived_attendees_appointment_may_be_cancelled_but_not_moved(
     cancel them, but not move them nor act for others as them."""
     customer_services.archive_customer(actor=actor, customer_id=browns.eli.pk)
     refused(
-        lambda: services.move(actor=actor, appointment_id=on_behalf.pk, starts_at=ahead(5, 9), version=1),
+        lambda: appointments.move(actor=actor, appointment_id=on_behalf.pk, starts_at=ahead(5, 9), version=1),
         "^Eli Brown is archived; restore them before changing their appointments\\.$",
     )
-    services.cancel(actor=actor, appointment_id=on_behalf.pk, version=1)
+    appointments.cancel(actor=actor, appointment_id=on_behalf.pk, version=1)
     assert status_of(on_behalf) == (Status.CANCELLED, 2)
 
 
 def test_an_archived_agent_acts_for_nobody(actor, catalogue, browns, on_behalf):
     customer_services.archive_customer(actor=actor, customer_id=browns.dora.pk)
     for change in (
-        lambda: services.cancel(
+        lambda: appointments.cancel(
             actor=actor, appointment_id=on_behalf.pk, version=1, on_behalf_of=browns.dora.pk
         ),
-        lambda: services.move(
+        lambda: appointments.move(
             actor=actor,
             appointment_id=on_behalf.pk,
             starts_at=ahead(5, 9),
@@ -327,7 +328,7 @@ def on_behalf(actor, catalogue, browns, linking_on):
 
 @pytest.mark.parametrize("from_profile", [False, True], ids=["no profile named", "from Eli's profile"])
 def test_the_attendee_cancels(actor, browns, on_behalf, from_profile):
-    services.cancel(
+    appointments.cancel(
         actor=actor,
         appointment_id=on_behalf.pk,
         version=1,
@@ -344,13 +345,13 @@ def test_the_attendee_cancels(actor, browns, on_behalf, from_profile):
 
 def test_once_unlinked_the_booker_is_not_told_of_the_attendees_changes(actor, browns, on_behalf):
     link_services.unlink(actor=actor, link_id=browns.link.pk)
-    services.cancel(actor=actor, appointment_id=on_behalf.pk, version=1)
+    appointments.cancel(actor=actor, appointment_id=on_behalf.pk, version=1)
     assert lines(browns.eli, "booking.cancelled") == [f"Cancelled Massage on {when(ahead(4, 11))}."]
     assert lines(browns.dora, "booking.cancelled") == []
 
 
 def test_the_agent_cancels_and_both_are_told(actor, browns, on_behalf):
-    services.cancel(actor=actor, appointment_id=on_behalf.pk, version=1, on_behalf_of=browns.dora.pk)
+    appointments.cancel(actor=actor, appointment_id=on_behalf.pk, version=1, on_behalf_of=browns.dora.pk)
 
     assert status_of(on_behalf) == (Status.CANCELLED, 2)
     what = f"Massage on {when(ahead(4, 11))}"
@@ -362,7 +363,7 @@ def test_once_unlinked_the_agent_may_not_cancel_but_the_attendee_may(actor, brow
     link_services.unlink(actor=actor, link_id=browns.link.pk)
 
     refused(
-        lambda: services.cancel(
+        lambda: appointments.cancel(
             actor=actor, appointment_id=on_behalf.pk, version=1, on_behalf_of=browns.dora.pk
         ),
         "^Dora Brown may no longer manage Eli Brown's appointments\\.$",
@@ -372,7 +373,7 @@ def test_once_unlinked_the_agent_may_not_cancel_but_the_attendee_may(actor, brow
     booked = f"Booked Massage on {when(ahead(4, 11))}"
     assert lines(browns.eli, "booking") == [f"{booked}, by Dora Brown."]
 
-    services.cancel(actor=actor, appointment_id=on_behalf.pk, version=1, on_behalf_of=browns.eli.pk)
+    appointments.cancel(actor=actor, appointment_id=on_behalf.pk, version=1, on_behalf_of=browns.eli.pk)
 
     assert status_of(on_behalf) == (Status.CANCELLED, 2)
     assert queries.upcoming_page(browns.eli).items == []
@@ -386,7 +387,7 @@ def test_once_unlinked_the_agent_may_not_cancel_but_the_attendee_may(actor, brow
 def test_with_account_linking_off_the_agent_may_not_cancel(actor, browns, on_behalf):
     with override_switch(ACCOUNT_LINKING, active=False):
         refused(
-            lambda: services.cancel(
+            lambda: appointments.cancel(
                 actor=actor, appointment_id=on_behalf.pk, version=1, on_behalf_of=browns.dora.pk
             ),
             "may no longer manage",
@@ -394,10 +395,10 @@ def test_with_account_linking_off_the_agent_may_not_cancel(actor, browns, on_beh
 
 
 def test_cancelling_twice_is_refused(actor, browns, on_behalf):
-    services.cancel(actor=actor, appointment_id=on_behalf.pk, version=1)
+    appointments.cancel(actor=actor, appointment_id=on_behalf.pk, version=1)
     for version in (2, None):
         refused(
-            lambda version=version: services.cancel(
+            lambda version=version: appointments.cancel(
                 actor=actor, appointment_id=on_behalf.pk, version=version
             ),
             "^That appointment is cancelled; it cannot be cancelled\\.$",
@@ -407,7 +408,7 @@ def test_cancelling_twice_is_refused(actor, browns, on_behalf):
 def test_a_stale_version_is_refused(actor, browns, on_behalf):
     for version in (0, 2, -1):
         refused(
-            lambda version=version: services.cancel(
+            lambda version=version: appointments.cancel(
                 actor=actor, appointment_id=on_behalf.pk, version=version
             ),
             "^The appointment changed since you opened it\\. Reload and try again\\.$",
@@ -418,7 +419,7 @@ def test_a_stale_version_is_refused(actor, browns, on_behalf):
 
 def test_cancelling_an_unknown_appointment_is_refused(actor, on_behalf):
     refused(
-        lambda: services.cancel(actor=actor, appointment_id=on_behalf.pk + 1000, version=1),
+        lambda: appointments.cancel(actor=actor, appointment_id=on_behalf.pk + 1000, version=1),
         "^That appointment no longer exists\\.$",
     )
 
@@ -430,13 +431,13 @@ def test_cancelling_an_unknown_appointment_is_refused(actor, on_behalf):
 def test_a_started_appointment_is_marked_once(actor, catalogue, browns, status, label):
     appointment = started(browns.eli, catalogue.haircut)
 
-    services.mark(actor=actor, appointment_id=appointment.pk, status=status, version=1)
+    appointments.mark(actor=actor, appointment_id=appointment.pk, status=status, version=1)
 
     assert status_of(appointment) == (status, 2)
     assert lines(browns.eli, "booking") == [f"Haircut on {when(appointment.starts_at)}: {label}."]
     for again in (Status.ATTENDED, Status.NO_SHOW):
         refused(
-            lambda again=again: services.mark(
+            lambda again=again: appointments.mark(
                 actor=actor, appointment_id=appointment.pk, status=again, version=2
             ),
             f"^That appointment is {label.lower()} already\\.$",
@@ -447,7 +448,7 @@ def test_an_appointment_not_yet_started_may_not_be_marked(actor, catalogue, brow
     soon = made(browns.eli, catalogue.haircut, timezone.now() + timedelta(minutes=5))
     for status in (Status.ATTENDED, Status.NO_SHOW):
         refused(
-            lambda status=status: services.mark(
+            lambda status=status: appointments.mark(
                 actor=actor, appointment_id=soon.pk, status=status, version=1
             ),
             "^That appointment has not started yet\\.$",
@@ -456,9 +457,11 @@ def test_an_appointment_not_yet_started_may_not_be_marked(actor, catalogue, brow
 
 def test_a_cancelled_appointment_may_not_be_marked(actor, catalogue, browns):
     appointment = started(browns.eli, catalogue.haircut)
-    services.cancel(actor=actor, appointment_id=appointment.pk, version=1)
+    appointments.cancel(actor=actor, appointment_id=appointment.pk, version=1)
     refused(
-        lambda: services.mark(actor=actor, appointment_id=appointment.pk, status=Status.ATTENDED, version=2),
+        lambda: appointments.mark(
+            actor=actor, appointment_id=appointment.pk, status=Status.ATTENDED, version=2
+        ),
         "^That appointment is cancelled already\\.$",
     )
 
@@ -467,7 +470,7 @@ def test_a_cancelled_appointment_may_not_be_marked(actor, catalogue, browns):
 def test_only_attended_or_no_show_may_be_marked(actor, catalogue, browns, status):
     appointment = started(browns.eli, catalogue.haircut)
     refused(
-        lambda: services.mark(actor=actor, appointment_id=appointment.pk, status=status, version=1),
+        lambda: appointments.mark(actor=actor, appointment_id=appointment.pk, status=status, version=1),
         "^Mark the appointment as attended or a no-show\\.$",
     )
 
@@ -475,7 +478,9 @@ def test_only_attended_or_no_show_may_be_marked(actor, catalogue, browns, status
 def test_marking_with_a_stale_version_is_refused(actor, catalogue, browns):
     appointment = started(browns.eli, catalogue.haircut)
     refused(
-        lambda: services.mark(actor=actor, appointment_id=appointment.pk, status=Status.ATTENDED, version=7),
+        lambda: appointments.mark(
+            actor=actor, appointment_id=appointment.pk, status=Status.ATTENDED, version=7
+        ),
         "changed since you opened it",
         error=StaleEdit,
     )
@@ -571,7 +576,7 @@ def test_touching_or_cancelled_bookings_do_not_block_the_merge(actor, catalogue,
     book(actor, eve, catalogue.haircut, ahead(2, 10))
     book(actor, dupe, catalogue.haircut, ahead(2, 10, 30))
     clash = book(actor, dupe, catalogue.haircut, ahead(2, 10))
-    services.cancel(actor=actor, appointment_id=clash.pk, version=1)
+    appointments.cancel(actor=actor, appointment_id=clash.pk, version=1)
 
     merge(actor, eve, dupe)
 
@@ -600,7 +605,7 @@ def cancelled_after_the_merge(actor, catalogue, types, twins):
     link(actor, types, eve, dupe, {"can_book": True})
     between = book(actor, dupe, catalogue.haircut, ahead(2, 10), by=eve)
     record = merge(actor, eve, dupe)
-    services.cancel(actor=actor, appointment_id=between.pk, version=2)
+    appointments.cancel(actor=actor, appointment_id=between.pk, version=2)
     return record
 
 

@@ -16,8 +16,8 @@ import pytest
 from django.utils import timezone
 from waffle.testutils import override_switch
 
-from bookings import services
 from bookings.models import Appointment, Service, Status
+from bookings.services import appointments, reminders
 from customers.models import Activity, Email
 from linking import services as link_services
 from linking.features import ACCOUNT_LINKING
@@ -74,7 +74,7 @@ def lines(customer, kind):
 
 
 def booking(actor, attendee, service, starts_at, by=None):
-    return lambda: services.book(
+    return lambda: appointments.book(
         actor=actor,
         attendee_id=attendee.pk,
         service_id=service.pk,
@@ -144,7 +144,7 @@ def test_an_agent_cancelling_while_their_link_is_removed_cancels_only_before_the
     the link between them at the same moment."""
     one, two = desks
     dora, eli, link = browns
-    appointment = services.book(
+    appointment = appointments.book(
         actor=one,
         attendee_id=eli.pk,
         service_id=catalogue["massage"].pk,
@@ -153,7 +153,7 @@ def test_an_agent_cancelling_while_their_link_is_removed_cancels_only_before_the
     )
 
     def cancel():
-        return services.cancel(actor=one, appointment_id=appointment.pk, version=1, on_behalf_of=dora.pk)
+        return appointments.cancel(actor=one, appointment_id=appointment.pk, version=1, on_behalf_of=dora.pk)
 
     def unlink():
         return link_services.unlink(actor=two, link_id=link.pk)
@@ -205,12 +205,12 @@ def test_cancelling_from_the_duplicates_profile_while_it_is_merged(
     appointment ends up Eve's."""
     one, two = desks
     eve, dupe = twins
-    appointment = services.book(
+    appointment = appointments.book(
         actor=one, attendee_id=dupe.pk, service_id=catalogue["haircut"].pk, starts_at=at(9)
     )
 
     def cancel():
-        return services.cancel(actor=one, appointment_id=appointment.pk, version=1, on_behalf_of=dupe.pk)
+        return appointments.cancel(actor=one, appointment_id=appointment.pk, version=1, on_behalf_of=dupe.pk)
 
     outcomes = race(*in_order(order, cancel, merging(two, eve, dupe)))
 
@@ -244,7 +244,7 @@ def test_marking_the_duplicates_appointment_while_it_is_merged(on_postgres, desk
     )
 
     def mark():
-        return services.mark(actor=one, appointment_id=appointment.pk, status=Status.ATTENDED, version=1)
+        return appointments.mark(actor=one, appointment_id=appointment.pk, status=Status.ATTENDED, version=1)
 
     outcomes = race(*in_order(order, mark, merging(two, eve, dupe)))
 
@@ -264,15 +264,15 @@ def test_a_reminder_run_never_reminds_of_an_appointment_cancelled_under_it(
     to remind of. The client is reminded before the cancellation or not at all, never after."""
     one, _ = desks
     eli = CustomerFactory(first_name="Eli", last_name="Brown", email="eli@example.com")
-    appointment = services.book(
+    appointment = appointments.book(
         actor=one, attendee_id=eli.pk, service_id=catalogue["haircut"].pk, starts_at=at(9, days=1)
     )
 
     def cancel():
-        return services.cancel(actor=one, appointment_id=appointment.pk, version=1)
+        return appointments.cancel(actor=one, appointment_id=appointment.pk, version=1)
 
     def remind():
-        return services.send_reminders(now=at(8, days=1) - timedelta(hours=23))
+        return reminders.send_reminders(now=at(8, days=1) - timedelta(hours=23))
 
     outcomes = race(*in_order(order, cancel, remind))
 

@@ -19,8 +19,8 @@ from django.db import connection
 from django.utils import timezone
 from waffle.testutils import override_switch
 
-from bookings import services
 from bookings.models import Appointment, FormRequest, QuestionKind, Redemption, Service, Status
+from bookings.services import appointments, catalogue, intake, packages
 from customers.models import Activity, Email
 from linking import services as link_services
 from linking.features import ACCOUNT_LINKING
@@ -76,7 +76,7 @@ def owner_and_partner(desks, linking):
 
 
 def package_of(actor, owner, service, sessions):
-    return services.buy_package(
+    return packages.buy_package(
         actor=actor, customer_id=owner.pk, service_id=service.pk, sessions=sessions, price=0
     )
 
@@ -95,14 +95,14 @@ def started(attendee, service, minutes_ago=10):
 def paying(actor, appointment, package, how="marking attended"):
     """The Attended button with a package chosen, or paying an attended visit afterwards."""
     if how == "marking attended":
-        return lambda: services.mark(
+        return lambda: appointments.mark(
             actor=actor,
             appointment_id=appointment.pk,
             status=Status.ATTENDED,
             version=1,
             package_id=package.pk,
         )
-    return lambda: services.redeem(actor=actor, appointment_id=appointment.pk, package_id=package.pk)
+    return lambda: packages.redeem(actor=actor, appointment_id=appointment.pk, package_id=package.pk)
 
 
 def no_sessions_left(owner, service):
@@ -270,14 +270,14 @@ def test_two_desks_moving_two_appointments_of_one_client_into_one_slot_move_one(
     dora = CustomerFactory(first_name="Dora", last_name="Brown")
     eli = CustomerFactory(first_name="Eli", last_name="Brown")
     may(one, dora, eli, can_book=True)
-    morning = services.book(actor=one, attendee_id=eli.pk, service_id=haircut.pk, starts_at=at(10))
-    afternoon = services.book(
+    morning = appointments.book(actor=one, attendee_id=eli.pk, service_id=haircut.pk, starts_at=at(10))
+    afternoon = appointments.book(
         actor=one, attendee_id=eli.pk, service_id=haircut.pk, starts_at=at(15), booked_by_id=dora.pk
     )
     Email.objects.all().delete()  # the confirmations; only the moves' emails matter here
 
     def moving(actor, appointment, starts_at, on_behalf_of):
-        return lambda: services.move(
+        return lambda: appointments.move(
             actor=actor,
             appointment_id=appointment.pk,
             starts_at=starts_at,
@@ -341,13 +341,13 @@ def test_two_desks_filling_in_one_form_fill_it_in_once(
     dora = CustomerFactory(first_name="Dora", last_name="Brown")
     eli = CustomerFactory(first_name="Eli", last_name="Brown")
     may(one, dora, eli, can_complete_forms=True)
-    visit = services.book(actor=one, attendee_id=eli.pk, service_id=haircut.pk, starts_at=at(10))
-    form = services.save_intake_form(name="Health questions", questions=QUESTIONS)
-    asked = services.request_form(actor=one, appointment_id=visit.pk, form_id=form.pk)
+    visit = appointments.book(actor=one, attendee_id=eli.pk, service_id=haircut.pk, starts_at=at(10))
+    form = catalogue.save_intake_form(name="Health questions", questions=QUESTIONS)
+    asked = intake.request_form(actor=one, appointment_id=visit.pk, form_id=form.pk)
     second_by = dora if by == "by Eli and by Dora" else eli
 
     def filling(actor, who, answer):
-        return lambda: services.complete_form(
+        return lambda: intake.complete_form(
             actor=actor,
             request_id=asked.pk,
             completed_by_id=who.pk,
@@ -401,7 +401,7 @@ def held_in_redeem(monkeypatch, appointment):
     """Hold the desk paying `appointment` at the start of _redeem until another desk waits for
     a lock; return the event set once it is held there."""
     holding = threading.Event()
-    original = services._redeem
+    original = packages._redeem
 
     def _redeem(actor, paid, attendee, package_id):
         if paid.pk == appointment.pk:
@@ -409,7 +409,7 @@ def held_in_redeem(monkeypatch, appointment):
             until_another_desk_waits()
         return original(actor, paid, attendee, package_id)
 
-    monkeypatch.setattr(services, "_redeem", _redeem)
+    monkeypatch.setattr(packages, "_redeem", _redeem)
     return holding
 
 

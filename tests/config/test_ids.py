@@ -122,7 +122,7 @@ def test_the_bounded_model_multiple_choice_field_refuses_a_huge_id(value):
 def test_a_choice_of_people_coerced_to_an_id_refuses_what_it_did_not_offer(value):
     """For (booking) and Filled in by (an intake form) coerce to int only after the value was
     found among the choices, so a number no row holds never reaches a query."""
-    from bookings.forms import BookForm
+    from bookings.forms.appointments import BookForm
 
     anna = CustomerFactory()
     form = BookForm({"for_whom": value}, customer=anna)

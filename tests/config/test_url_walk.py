@@ -33,8 +33,8 @@ from django.urls.resolvers import RoutePattern
 from waffle.testutils import override_switch
 
 from billing import services as billing_services
-from bookings import services as booking_services
 from bookings.features import BOOKINGS
+from bookings.services import appointments, catalogue, intake, packages
 from customers import merging
 from customers import services as customer_services
 from customers.models import Email
@@ -217,15 +217,15 @@ def world(features_on, front_desk_user, labels, types):
     segment_services.add_customers(
         actor=actor, segment_id=segment.pk, customers=type(anna).objects.filter(pk=anna.pk)
     )
-    service = booking_services.save_service(name="Haircut", duration_minutes=30, price=2500)
-    form = booking_services.save_intake_form(
+    service = catalogue.save_service(name="Haircut", duration_minutes=30, price=2500)
+    form = catalogue.save_intake_form(
         name="Health", questions=[{"text": "Allergies?", "kind": "text", "required": True}]
     )
-    appointment = booking_services.book(
+    appointment = appointments.book(
         actor=actor, attendee_id=anna.pk, service_id=service.pk, starts_at=ahead(days=3)
     )
-    asked = booking_services.request_form(actor=actor, appointment_id=appointment.pk, form_id=form.pk)
-    package = booking_services.buy_package(
+    asked = intake.request_form(actor=actor, appointment_id=appointment.pk, form_id=form.pk)
+    package = packages.buy_package(
         actor=actor, customer_id=anna.pk, service_id=service.pk, sessions=5, price=10000
     )
     email = Email.objects.filter(recipient=anna).first()

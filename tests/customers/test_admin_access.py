@@ -247,16 +247,16 @@ def test_a_service_added_in_the_admin_is_made_by_the_service(admin_client):
 def test_a_save_lost_to_a_managers_save_in_between_says_so_and_saves_nothing(admin_client, monkeypatch):
     """The form checked the version; a Manager saves before the service locks the row. The
     service refuses under its lock: the admin says why and nothing is saved, never a 500."""
-    from bookings import services
+    from bookings.services import catalogue
 
     yoga = Service.objects.create(name="Yoga", duration_minutes=60, price=1000)
-    save_service = services.save_service
+    save_service = catalogue.save_service
 
     def a_manager_saves_first(**kwargs):
         Service.objects.filter(pk=yoga.pk).update(version=2, price=1200)
         return save_service(**kwargs)
 
-    monkeypatch.setattr(services, "save_service", a_manager_saves_first)
+    monkeypatch.setattr(catalogue, "save_service", a_manager_saves_first)
     url = _url(Service, "change", yoga.pk)
     data = {"name": "Yoga", "duration_minutes": 45, "price": 1000, "is_active": "on", "seen_version": 1}
 

@@ -153,14 +153,15 @@ def test_every_typed_model_text_field_refuses_control_characters():
 
 
 def form_classes():
-    """Every form class defined in a `forms` module of the project's apps."""
+    """Every form class defined in a `forms` module of the project's apps, or in a module of a
+    `forms` package (bookings keeps one module per concern)."""
     found = {}
     for config in project_apps():
         package = importlib.import_module(config.name)
         modules = [
             info.name
             for info in pkgutil.walk_packages(package.__path__, prefix=f"{config.name}.")
-            if info.name.rsplit(".", 1)[-1] == "forms"
+            if "forms" in info.name.split(".")[1:]
         ]
         for module_name in modules:
             module = importlib.import_module(module_name)
@@ -181,9 +182,9 @@ PERSON = SimpleNamespace(pk=1, first_name="Ann", full_name="Ann Ito", label=None
 ARGUMENTS = {
     "linking.forms.LinkForm": {"customer": PERSON},
     "groups.forms.ChangeMemberForm": {"member": PERSON},
-    "bookings.forms.BookForm": {"customer": PERSON, "others": [PERSON]},
+    "bookings.forms.appointments.BookForm": {"customer": PERSON, "others": [PERSON]},
     "billing.forms.LinkForm": {"customer": PERSON, "partner": PERSON},
-    "bookings.forms.CompleteForm": {
+    "bookings.forms.intake.CompleteForm": {
         "request": SimpleNamespace(
             subject_id=1,
             questions=[{"text": f"A {kind} question", "kind": kind} for kind in QuestionKind.values],
@@ -236,7 +237,7 @@ def test_every_form_text_field_refuses_control_characters():
     assert {
         ("customers.forms.CustomerForm", "first_name"),
         ("groups.forms.RenameGroupForm", "name"),
-        ("bookings.forms.IntakeFormForm", "q7_text"),
+        ("bookings.forms.catalogue.IntakeFormForm", "q7_text"),
         ("billing.forms.PostForm", "memo"),
         ("groups.segments.forms.SegmentForm", "name"),
     } <= found

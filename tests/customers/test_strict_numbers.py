@@ -10,7 +10,9 @@ from types import SimpleNamespace
 import pytest
 from django import forms
 
-from bookings.forms import BuyPackageForm, CompleteForm, ServiceForm
+from bookings.forms.catalogue import ServiceForm
+from bookings.forms.intake import CompleteForm
+from bookings.forms.packages import BuyPackageForm
 from core.inputs import DecimalNumberField, WholeNumberField
 from core.paging import page_number
 from customers.queries import search_customers, search_words

@@ -23,9 +23,9 @@ from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 from waffle.models import Switch
 
-from bookings import services
 from bookings.features import BOOKINGS
 from bookings.models import Appointment, Service, Status
+from bookings.services import appointments
 from linking import services as linking_services
 from tests.e2e.test_front_desk import expect_htmx_done, expect_same_document, mark_this_document
 from tests.e2e.test_groups import assert_accessible, control, history_lines, needs_axe, toast
@@ -104,7 +104,7 @@ def started_earlier_today(attendee, service, booked_by=None):
 
 def book_for(actor, attendee, service, starts_at, booked_by=None):
     """Book as the front desk would, without the browser."""
-    return services.book(
+    return appointments.book(
         actor=actor,
         attendee_id=attendee.pk,
         service_id=service.pk,
@@ -568,7 +568,7 @@ def test_the_bookings_tab_with_the_form_and_the_for_dropdown_is_accessible(
     book_for(front_desk_user, ben, haircut, tomorrow_at(10), booked_by=anna)
     book_for(front_desk_user, anna, massage, tomorrow_at(12))
     gone = book_for(front_desk_user, anna, haircut, tomorrow_at(15))
-    services.cancel(actor=front_desk_user, appointment_id=gone.pk)
+    appointments.cancel(actor=front_desk_user, appointment_id=gone.pk)
     page = desk_page
     open_bookings(page, anna)
     expect(book_form(page).get_by_label("For")).to_be_visible()

@@ -21,8 +21,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
-from bookings import services
 from bookings.models import FormRequest, IntakeForm, Package, Redemption, Status
+from bookings.services import appointments, intake, packages
 from customers.mail import Recipient
 from customers.mail import queue as mail_queue
 from customers.models import Customer, Email
@@ -166,7 +166,7 @@ def pay_with(page: Page, attendee) -> Locator:
 
 def buy(customer, service, sessions=5, price=10000, actor=None):
     """Sell a package as the front desk would, without the browser."""
-    return services.buy_package(
+    return packages.buy_package(
         actor=actor, customer_id=customer.pk, service_id=service.pk, sessions=sessions, price=price
     )
 
@@ -358,9 +358,7 @@ def test_a_linked_client_completes_an_intake_form_from_her_own_forms_tab(
     browser_problems,
 ):
     appointment = book_for(front_desk_user, ben, haircut, tomorrow_at(10), booked_by=anna)
-    asked = services.request_form(
-        actor=front_desk_user, appointment_id=appointment.pk, form_id=health_form.pk
-    )
+    asked = intake.request_form(actor=front_desk_user, appointment_id=appointment.pk, form_id=health_form.pk)
     page = desk_page
 
     # Anna's Forms tab: nothing about her, one form to fill in for Ben.
@@ -672,7 +670,7 @@ def test_removing_the_link_ends_packages_forms_and_cancelling_for_the_other(
     buy(anna, haircut, sessions=5)
     visit = started_earlier_today(cara, haircut)
     later = book_for(front_desk_user, cara, haircut, tomorrow_at(16), booked_by=anna)
-    services.request_form(actor=front_desk_user, appointment_id=later.pk, form_id=health_form.pk)
+    intake.request_form(actor=front_desk_user, appointment_id=later.pk, form_id=health_form.pk)
     page = desk_page
     # (The desk has Intake Forms in the top bar, to read; Access Reviews are for Managers.)
     nav = page.get_by_role("navigation", name="Main")
@@ -754,9 +752,7 @@ def test_saving_a_form_after_the_link_is_removed_says_why(
     browser_problems,
 ):
     appointment = book_for(front_desk_user, ben, haircut, tomorrow_at(10), booked_by=anna)
-    asked = services.request_form(
-        actor=front_desk_user, appointment_id=appointment.pk, form_id=health_form.pk
-    )
+    asked = intake.request_form(actor=front_desk_user, appointment_id=appointment.pk, form_id=health_form.pk)
     page = desk_page
     url = f"/customers/{anna.pk}/forms/{asked.pk}/"
     page.goto(url)
@@ -857,14 +853,14 @@ def test_the_forms_tab_and_the_fill_in_page_are_accessible(
     bookings_on, linking_on, anna_and_ben, desk_page, anna, ben, haircut, health_form, front_desk_user
 ):
     appointment = book_for(front_desk_user, ben, haircut, tomorrow_at(10), booked_by=anna)
-    done = services.request_form(actor=front_desk_user, appointment_id=appointment.pk, form_id=health_form.pk)
-    services.complete_form(
+    done = intake.request_form(actor=front_desk_user, appointment_id=appointment.pk, form_id=health_form.pk)
+    intake.complete_form(
         actor=front_desk_user, request_id=done.pk, completed_by_id=anna.pk, answers={"0": "None"}
     )
     other = IntakeForm.objects.create(
         name="Consent", questions=[{"text": "Date of birth", "kind": "date", "required": True}]
     )
-    services.request_form(actor=front_desk_user, appointment_id=appointment.pk, form_id=other.pk)
+    intake.request_form(actor=front_desk_user, appointment_id=appointment.pk, form_id=other.pk)
     page = desk_page
     open_tab(page, ben, "Forms", "forms")
     rows_about = forms_about(page, ben).locator("tbody tr")
@@ -900,7 +896,7 @@ def test_the_bookings_tab_with_packages_and_the_receipt_page_are_accessible(
     anna_package = buy(anna, haircut, sessions=5)
     buy(cara, haircut, sessions=2)
     visit = started_earlier_today(cara, haircut)
-    services.mark(
+    appointments.mark(
         actor=front_desk_user, appointment_id=visit.pk, status=Status.ATTENDED, package_id=anna_package.pk
     )
     started_earlier_today(anna, haircut)

@@ -22,9 +22,10 @@ from django.utils import timezone
 from waffle.testutils import override_switch
 
 from billing.features import BILLING
-from bookings import services as booking_services
 from bookings.features import BOOKINGS
 from bookings.models import Appointment, FormRequest, Package, QuestionKind, Redemption, Service, Status
+from bookings.services import appointments, catalogue, intake
+from bookings.services import packages as package_services
 from customers.mail import Recipient, queue
 from customers.models import Email
 from groups import services as group_services
@@ -172,7 +173,7 @@ class World:
             for name, minutes in (("Check-in", 5), ("Fringe trim", 10), ("Nail file", 15))
         ]
         self.forms = [
-            booking_services.save_intake_form(name=name, questions=QUESTIONS)
+            catalogue.save_intake_form(name=name, questions=QUESTIONS)
             for name in ("Health questions", "Consent")
         ]
         link_services.link_customers(
@@ -235,7 +236,7 @@ class World:
         )
 
     def buy(self, owner, *, service, sessions):
-        return booking_services.buy_package(
+        return package_services.buy_package(
             actor=self.actor,
             customer_id=owner.pk,
             service_id=self.services[service % len(self.services)].pk,
@@ -246,7 +247,7 @@ class World:
     def visit(self, attendee, package, starts_at):
         """A past visit of `attendee`, marked attended and paid with a session of `package`."""
         appointment = self.add(attendee, starts_at, service=self.services.index(package.service))
-        booking_services.mark(
+        appointments.mark(
             actor=self.actor, appointment_id=appointment.pk, status=Status.ATTENDED, package_id=package.pk
         )
         return appointment
@@ -254,11 +255,11 @@ class World:
     def ask(self, appointment, form, *, filled_by=None):
         """Ask a form for an appointment (which emails the attendee and whoever may fill it
         in), and have `filled_by` fill it in."""
-        asked = booking_services.request_form(
+        asked = intake.request_form(
             actor=self.actor, appointment_id=appointment.pk, form_id=self.forms[form % len(self.forms)].pk
         )
         if filled_by is not None:
-            booking_services.complete_form(
+            intake.complete_form(
                 actor=self.actor,
                 request_id=asked.pk,
                 completed_by_id=filled_by.pk,
@@ -424,9 +425,9 @@ def test_the_intake_forms_list_runs_a_fixed_number_of_queries(desk, switches):
 
     def add(count, start):
         for n in range(start, start + count):
-            saved = booking_services.save_intake_form(name=f"Form {n:02}", questions=QUESTIONS * (1 + n % 3))
+            saved = catalogue.save_intake_form(name=f"Form {n:02}", questions=QUESTIONS * (1 + n % 3))
             if n % 4 == 3:
-                booking_services.save_intake_form(
+                catalogue.save_intake_form(
                     form_id=saved.pk, name=saved.name, questions=saved.questions, is_active=False
                 )
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from bookings.services import send_reminders
+from bookings.services.reminders import send_reminders
 from customers.tasks import requeue_stalled
 
 
