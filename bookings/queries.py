@@ -63,15 +63,15 @@ def day(on, *, service=None):
 
 
 def _offer_packages(appointments):
-    """Give each appointment still to be marked `.packages`: the packages with sessions left
-    that may pay for it, the attendee's own first, then those of people whose sessions they
-    may use. Three queries for the whole day, however many appointments (none on a day with
-    nothing left to mark)."""
+    """Give each appointment still to be marked `.own_packages` (the attendee's, with sessions
+    left, for its service) and `.shared_packages` (those of people whose sessions they may
+    use), and `.packages`, both in that order: whatever may pay for it. Three queries for the
+    whole day, however many appointments (none on a day with nothing left to mark)."""
     waiting = [
         a for a in appointments if a.status == Status.BOOKED or (a.status == Status.ATTENDED and not _paid(a))
     ]
     for appointment in appointments:
-        appointment.packages = []
+        appointment.own_packages, appointment.shared_packages, appointment.packages = [], [], []
     if not waiting:
         return
     attendees = {a.attendee_id for a in waiting}
@@ -87,12 +87,16 @@ def _offer_packages(appointments):
     for package in packages:
         by_owner_and_service.setdefault((package.owner_id, package.service_id), []).append(package)
     for appointment in waiting:
-        owners = [appointment.attendee_id, *sorted(usable.get(appointment.attendee_id, ()))]
-        appointment.packages = [
+        others = sorted(usable.get(appointment.attendee_id, ()))
+        appointment.own_packages = by_owner_and_service.get(
+            (appointment.attendee_id, appointment.service_id), []
+        )
+        appointment.shared_packages = [
             package
-            for owner in owners
+            for owner in others
             for package in by_owner_and_service.get((owner, appointment.service_id), ())
         ]
+        appointment.packages = [*appointment.own_packages, *appointment.shared_packages]
 
 
 def _paid(appointment):
