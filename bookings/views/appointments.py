@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -24,7 +24,7 @@ from bookings.views._profile import back_to_bookings, own_appointment
 from core.access import staff_required
 from core.errors import KinshipError
 from core.ids import is_id
-from core.responses import done, embedded, form_status, next_url, refused
+from core.responses import attempt, done, embedded, go_to, next_url, refused
 from customers.queries import get_live_customer
 
 
@@ -35,25 +35,24 @@ def book(request, customer_id):
     customer = get_live_customer(customer_id)
     others = queries.bookable_for(customer)
     form = BookForm(request.POST, customer=customer, others=others)
-    status = 200
-    if form.is_valid():
-        data = form.cleaned_data
+
+    def book(data):
         attendee_id = data["for_whom"] or customer.pk
-        try:
-            appointment = appointments.book(
-                actor=request.user,
-                attendee_id=attendee_id,
-                service_id=data["service"].pk,
-                starts_at=data["starts_at"],
-                booked_by_id=customer.pk if attendee_id != customer.pk else None,
-            )
-        except KinshipError as error:
-            status = form_status(form, error)
-        else:
-            whom = "" if appointment.attendee_id == customer.pk else f" for {appointment.attendee.full_name}"
-            return done(
-                request, back_to_bookings(request, customer), f"{appointment.service.name} was booked{whom}."
-            )
+        return appointments.book(
+            actor=request.user,
+            attendee_id=attendee_id,
+            service_id=data["service"].pk,
+            starts_at=data["starts_at"],
+            booked_by_id=customer.pk if attendee_id != customer.pk else None,
+        )
+
+    tried = attempt(request, form, book)
+    if tried.ok:
+        appointment = tried.result
+        whom = "" if appointment.attendee_id == customer.pk else f" for {appointment.attendee.full_name}"
+        return done(
+            request, back_to_bookings(request, customer), f"{appointment.service.name} was booked{whom}."
+        )
     context = {
         "customer": customer,
         "form": form,
@@ -61,7 +60,7 @@ def book(request, customer_id):
         "embedded": embedded(request),
     }
     template = "bookings/book.html#book-form" if request.htmx else "bookings/book.html"
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=tried.status)
 
 
 @require_POST
@@ -107,9 +106,7 @@ def mark(request, appointment_id):
     except KinshipError as error:
         return refused(request, error, back_to)
     messages.success(request, f"{appointment.attendee.full_name}: {appointment.service.name} marked.")
-    if request.htmx:  # the Day View is a page of its own, not a customer's tabs: draw it again
-        return HttpResponse(status=204, headers={"HX-Redirect": back_to})
-    return redirect(back_to)
+    return go_to(request, back_to)  # the Day View is a page of its own, not a customer's tabs
 
 
 @require_GET

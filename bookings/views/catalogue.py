@@ -11,8 +11,7 @@ from bookings.forms.catalogue import IntakeFormForm, ServiceForm
 from bookings.models import IntakeForm, Service
 from bookings.services import catalogue
 from core.access import staff_required
-from core.errors import KinshipError
-from core.responses import form_status
+from core.responses import attempt
 
 
 @require_GET
@@ -32,23 +31,22 @@ def form_edit(request, form_id=None):
 def _form_edit(request, form_id):
     intake = get_object_or_404(IntakeForm, pk=form_id) if form_id else None
     form = IntakeFormForm(request.POST or None, instance=intake)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            saved = catalogue.save_intake_form(
-                form_id=form_id,
-                name=data["name"],
-                questions=data["questions"],
-                is_active=data["is_active"],
-                version=data["version"],
-            )
-        except KinshipError as error:
-            status = form_status(form, error)
-        else:
-            messages.success(request, f"The form “{saved.name}” was saved.")
-            return redirect("bookings:forms")
-    return render(request, "bookings/form_edit.html", {"form": form, "intake": intake}, status=status)
+    tried = attempt(
+        request,
+        form,
+        lambda data: catalogue.save_intake_form(
+            form_id=form_id,
+            name=data["name"],
+            questions=data["questions"],
+            is_active=data["is_active"],
+            version=data["version"],
+        ),
+    )
+    if tried.ok:
+        saved = tried.result
+        messages.success(request, f"The form “{saved.name}” was saved.")
+        return redirect("bookings:forms")
+    return render(request, "bookings/form_edit.html", {"form": form, "intake": intake}, status=tried.status)
 
 
 @require_GET
@@ -69,21 +67,22 @@ def service_form(request, service_id=None):
 def _service_form(request, service_id):
     service = get_object_or_404(Service, pk=service_id) if service_id else None
     form = ServiceForm(request.POST or None, instance=service)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            saved = catalogue.save_service(
-                service_id=service_id,
-                name=data["name"],
-                duration_minutes=data["duration_minutes"],
-                price=data["price_text"],
-                is_active=data["is_active"],
-                version=data["version"],
-            )
-        except KinshipError as error:
-            status = form_status(form, error)
-        else:
-            messages.success(request, f"The service “{saved.name}” was saved.")
-            return redirect("bookings:services")
-    return render(request, "bookings/service_form.html", {"form": form, "service": service}, status=status)
+    tried = attempt(
+        request,
+        form,
+        lambda data: catalogue.save_service(
+            service_id=service_id,
+            name=data["name"],
+            duration_minutes=data["duration_minutes"],
+            price=data["price_text"],
+            is_active=data["is_active"],
+            version=data["version"],
+        ),
+    )
+    if tried.ok:
+        saved = tried.result
+        messages.success(request, f"The service “{saved.name}” was saved.")
+        return redirect("bookings:services")
+    return render(
+        request, "bookings/service_form.html", {"form": form, "service": service}, status=tried.status
+    )

@@ -15,7 +15,7 @@ from bookings.views._profile import back_to_bookings, own_appointment
 from core.access import staff_required
 from core.errors import KinshipError
 from core.ids import is_id
-from core.responses import done, form_status, next_url, refused
+from core.responses import attempt, done, next_url, refused
 from customers.queries import get_live_customer
 
 
@@ -71,18 +71,20 @@ def fill_form(request, customer_id, request_id):
             f"{customer.full_name} may no longer complete forms for {asked.subject.full_name} (their link "
             "changed); nothing was saved. Choose who is filling it in, or go back.",
         )
-    elif request.method == "POST" and form.is_valid():
-        try:
-            intake.complete_form(
+    else:
+        tried = attempt(
+            request,
+            form,
+            lambda data: intake.complete_form(
                 actor=request.user,
                 request_id=asked.pk,
-                completed_by_id=form.cleaned_data["completed_by"],
+                completed_by_id=data["completed_by"],
                 answers=form.answers(),
-                version=form.cleaned_data["version"],
-            )
-        except KinshipError as error:
-            status = form_status(form, error)
-        else:
+                version=data["version"],
+            ),
+        )
+        if tried.ok:
             return done(request, back_to, f"“{asked.form.name}” was filled in for {asked.subject.full_name}.")
+        status = tried.status
     context = {"customer": customer, "asked": asked, "form": form, "next": back_to}
     return render(request, "bookings/fill_form.html", context, status=status)

@@ -2,8 +2,8 @@
 a session from the Day View, and emailing a package's receipt."""
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,7 +17,7 @@ from bookings.views._profile import back_to_bookings
 from core.access import staff_required
 from core.errors import KinshipError
 from core.ids import is_id
-from core.responses import done, form_status, next_url, refused
+from core.responses import attempt, done, go_to, next_url, refused
 from customers.mail import Recipient
 from customers.queries import get_live_customer
 
@@ -37,9 +37,7 @@ def redeem(request, appointment_id):
     except KinshipError as error:
         return refused(request, error, back_to)
     messages.success(request, f"{appointment.attendee.full_name}'s visit was paid with a session.")
-    if request.htmx:
-        return HttpResponse(status=204, headers={"HX-Redirect": back_to})
-    return redirect(back_to)
+    return go_to(request, back_to)
 
 
 @require_POST
@@ -50,29 +48,28 @@ def buy_package(request, customer_id):
     if not billing_on(request):
         raise Http404("Packages are charged to the house account: switch on billing.")
     form = BuyPackageForm(request.POST)
-    status = 200
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            package = packages.buy_package(
-                actor=request.user,
-                customer_id=customer.pk,
-                service_id=data["service"].pk,
-                sessions=data["sessions"],
-                price=data["price_text"],
-                key=data["key"],
-            )
-        except KinshipError as error:
-            status = form_status(form, error)
-        else:
-            return done(
-                request,
-                back_to_bookings(request, customer),
-                f"{customer.first_name} bought {package.sessions} × {package.service.name}.",
-            )
+    tried = attempt(
+        request,
+        form,
+        lambda data: packages.buy_package(
+            actor=request.user,
+            customer_id=customer.pk,
+            service_id=data["service"].pk,
+            sessions=data["sessions"],
+            price=data["price_text"],
+            key=data["key"],
+        ),
+    )
+    if tried.ok:
+        package = tried.result
+        return done(
+            request,
+            back_to_bookings(request, customer),
+            f"{customer.first_name} bought {package.sessions} × {package.service.name}.",
+        )
     context = {"customer": customer, "package_form": form, "next": back_to_bookings(request, customer)}
     template = "bookings/buy_package.html#package-form" if request.htmx else "bookings/buy_package.html"
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=tried.status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -87,20 +84,20 @@ def receipt(request, customer_id, package_id):
     )
     people = queries.receipt_addresses(package)
     form = ReceiptForm(request.POST or None, initial={"to": ", ".join(person.email for person in people)})
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        known = {person.email.lower(): person for person in people}
-        recipients = [Recipient(known.get(address.lower()), address) for address in form.cleaned_data["to"]]
-        try:
-            sent = packages.email_receipt(actor=request.user, package_id=package.pk, recipients=recipients)
-        except KinshipError as error:
-            status = form_status(form, error)
-        else:
-            return done(
-                request,
-                back_to_bookings(request, customer),
-                f"The receipt was emailed to {', '.join(e.to_address for e in sent)}.",
-            )
+    known = {person.email.lower(): person for person in people}
+
+    def email_receipt(data):
+        recipients = [Recipient(known.get(address.lower()), address) for address in data["to"]]
+        return packages.email_receipt(actor=request.user, package_id=package.pk, recipients=recipients)
+
+    tried = attempt(request, form, email_receipt)
+    if tried.ok:
+        sent = tried.result
+        return done(
+            request,
+            back_to_bookings(request, customer),
+            f"The receipt was emailed to {', '.join(e.to_address for e in sent)}.",
+        )
     context = {
         "customer": customer,
         "package": package,
@@ -108,4 +105,4 @@ def receipt(request, customer_id, package_id):
         "people": people,
         "next": back_to_bookings(request, customer),
     }
-    return render(request, "bookings/receipt.html", context, status=status)
+    return render(request, "bookings/receipt.html", context, status=tried.status)
