@@ -17,8 +17,11 @@ class MoneyField(forms.CharField):
     #: The longest amount anyone types ("1,000,000.00" and a currency sign fit).
     MAX_TYPED = 20
 
-    def __init__(self, *, allow_zero=False, **kwargs):
+    def __init__(self, *, allow_zero=False, out_of_range="", **kwargs):
         self.allow_zero = allow_zero
+        #: What to say of an amount below the least or above MAX_AMOUNT, with `{most}` for
+        #: MAX_AMOUNT in money; by default the two limits are said apart.
+        self.out_of_range = out_of_range
         attrs = {"inputmode": "decimal", "autocomplete": "off", "maxlength": self.MAX_TYPED}
         kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
         super().__init__(**kwargs)
@@ -34,13 +37,24 @@ class MoneyField(forms.CharField):
             cents = parse_money(value)
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
-        if cents < 0 or (cents == 0 and not self.allow_zero):
+        too_small = cents < 0 or (cents == 0 and not self.allow_zero)
+        if self.out_of_range and (too_small or cents > MAX_AMOUNT):
+            raise forms.ValidationError(self.out_of_range.format(most=format_money(MAX_AMOUNT)))
+        if too_small:
             raise forms.ValidationError(
                 "Enter an amount above zero." if not self.allow_zero else "Enter zero or more."
             )
         if cents > MAX_AMOUNT:
             raise forms.ValidationError(f"Enter an amount of at most {format_money(MAX_AMOUNT)}.")
         return cents
+
+
+#: A price may be nothing (a free taster) up to the most one entry may move.
+PRICE_RANGE = "Enter a price from nothing to {most}."
+
+
+def price_field(label):
+    return MoneyField(label=label, allow_zero=True, out_of_range=PRICE_RANGE)
 
 
 class KeyedForm(forms.Form):

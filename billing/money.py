@@ -22,6 +22,11 @@ def format_money(cents):
     return f"{sign}{symbol()}{whole:,}.{part:02d}"
 
 
+def money_input(cents):
+    """12345 → "123.45": an amount as an input shows it, which parse_money reads back."""
+    return "" if cents is None else f"{cents // 100}.{cents % 100:02d}"
+
+
 #: What an amount may look like, once the currency sign is taken off: ASCII digits, either
 #: plain ("1200") or in correctly placed groups of three ("1,200"), then at most one decimal
 #: point with one or two digits. `re.ASCII`, so `\d` is 0-9 only: `Decimal` and `int` would

@@ -6,6 +6,7 @@ from billing import queries
 from billing.chart import balance_chart
 from billing.features import billing_on
 from billing.forms import AdjustForm, CreditLimitForm, PostForm
+from billing.money import money_input
 from core.ids import is_id
 from customers.tabs import Panel, Tab, registry
 
@@ -38,16 +39,12 @@ def billing_context(request, customer):
         "post_form": PostForm() if user.has_perm("billing.add_entry") and not customer.is_archived else None,
         "adjust_form": AdjustForm() if user.has_perm("billing.adjust_balance") else None,
         "limit_form": (
-            CreditLimitForm(initial={"limit": _as_text(account.credit_limit), "version": account.version})
+            CreditLimitForm(initial={"limit": money_input(account.credit_limit), "version": account.version})
             if account is not None and user.has_perm("billing.change_account")
             else None
         ),
         "can_reverse": user.has_perm("billing.reverse_entry"),
     }
-
-
-def _as_text(cents):
-    return "" if cents is None else f"{cents // 100}.{cents % 100:02d}"
 
 
 def partner_context(request, customer):

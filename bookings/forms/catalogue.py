@@ -2,7 +2,8 @@
 
 from django import forms
 
-from billing.money import MAX_AMOUNT, format_money, parse_money
+from billing.forms import price_field
+from billing.money import money_input
 from bookings.models import IntakeForm, QuestionKind, Service
 from core.ids import VersionField
 from core.inputs import WholeNumberField
@@ -12,7 +13,7 @@ from core.validators import validate_single_line
 class ServiceForm(forms.ModelForm):
     """Add or change a service; the price is typed in the currency, kept in minor units."""
 
-    price_text = forms.CharField(label="Price", max_length=20, validators=[validate_single_line])
+    price_text = price_field("Price")
     #: The service's version when opened: saving over another Manager's change is refused.
     version = VersionField(required=False)
 
@@ -27,9 +28,7 @@ class ServiceForm(forms.ModelForm):
         self.fields["duration_minutes"].max_value = 600
         self.fields["duration_minutes"].widget.attrs.update(min=5, max=600, step=5)
         if self.instance.pk:
-            self.fields[
-                "price_text"
-            ].initial = f"{self.instance.price // 100}.{self.instance.price % 100:02d}"
+            self.fields["price_text"].initial = money_input(self.instance.price)
             self.fields["version"].initial = self.instance.version
         self.order_fields(["name", "duration_minutes", "price_text", "is_active"])
 
@@ -47,15 +46,6 @@ class ServiceForm(forms.ModelForm):
         if minutes is None or not 5 <= minutes <= 600:
             raise forms.ValidationError("Enter a duration from 5 to 600 minutes.")
         return minutes
-
-    def clean_price_text(self):
-        try:
-            price = parse_money(self.cleaned_data["price_text"])
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
-        if price < 0 or price > MAX_AMOUNT:
-            raise forms.ValidationError(f"Enter a price from nothing to {format_money(MAX_AMOUNT)}.")
-        return price
 
 
 class IntakeFormForm(forms.Form):

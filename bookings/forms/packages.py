@@ -3,7 +3,7 @@
 from django import forms
 from django.core.validators import validate_email
 
-from billing.money import MAX_AMOUNT, format_money, parse_money
+from billing.forms import price_field
 from bookings.models import Service
 from core.inputs import WholeNumberField
 from core.validators import validate_single_line
@@ -31,23 +31,12 @@ class BuyPackageForm(forms.Form):
             "invalid": "Enter a whole number of sessions.",
         },
     )
-    price_text = forms.CharField(
-        label="Price of the package", max_length=20, validators=[validate_single_line]
-    )
+    price_text = price_field("Price of the package")
     key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "package_%s")
         super().__init__(*args, **kwargs)
-
-    def clean_price_text(self):
-        try:
-            price = parse_money(self.cleaned_data["price_text"])
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
-        if price < 0 or price > MAX_AMOUNT:
-            raise forms.ValidationError(f"Enter a price from nothing to {format_money(MAX_AMOUNT)}.")
-        return price
 
 
 class ReceiptForm(forms.Form):
