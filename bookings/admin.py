@@ -40,9 +40,7 @@ class VersionedAdminForm(forms.ModelForm):
 class IntakeFormAdminForm(VersionedAdminForm):
     def check(self, data):
         if "name" in data and "questions" in data:
-            catalogue.check_intake_form(
-                form_id=self.instance.pk, name=data["name"], questions=data["questions"]
-            )
+            catalogue.check_intake_form(name=data["name"], questions=data["questions"])
 
 
 class SavedByService:

@@ -4,7 +4,7 @@ from django import forms
 
 from billing.forms import price_field
 from billing.money import money_input
-from bookings.models import IntakeForm, QuestionKind, Service
+from bookings.models import QuestionKind, Service
 from core.ids import VersionField
 from core.inputs import WholeNumberField
 from core.validators import validate_single_line
@@ -36,10 +36,7 @@ class ServiceForm(forms.ModelForm):
         name = self.cleaned_data["name"].strip()
         if not name:
             raise forms.ValidationError("Give the service a name.")
-        clash = Service.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError("There is already a service with that name.")
-        return name
+        return name  # unique: the database says so, and the service puts it in words
 
     def clean_duration_minutes(self):
         minutes = self.cleaned_data["duration_minutes"]
@@ -95,12 +92,7 @@ class IntakeFormForm(forms.Form):
         name = self.cleaned_data["name"].strip()
         if not name:
             raise forms.ValidationError("Give the form a name.")
-        clash = IntakeForm.objects.filter(name__iexact=name)
-        if self.instance is not None:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError("There is already a form with that name.")
-        return name
+        return name  # unique: the database says so, and the service puts it in words
 
     def clean(self):
         data = super().clean()
