@@ -94,14 +94,6 @@ def customer_list_queryset(*, text="", status="active"):
 
 
 #: Customers per page of the customer list.
-LIST_PAGE_SIZE = 25
-
-
-def customer_list_page(*, text="", status="active", page=1, per_page=LIST_PAGE_SIZE):
-    """One page of the customer list, searched and filtered, without counting the table."""
-    return page_of(customer_list_queryset(text=text, status=status), page, per_page)
-
-
 def quick_search(text, *, limit=10):
     """The front desk's live results: the best few matches."""
     return list(search_customers(text)[:limit])

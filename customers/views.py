@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.access import staff_required
 from core.errors import KinshipError
 from core.ids import is_id
-from core.paging import page_number, page_of
+from core.paging import page_number
 from core.responses import done, next_url, refused, targets
 from customers import listing, queries, services
 from customers.forms import CustomerEditForm, CustomerForm, SearchForm
@@ -81,9 +81,7 @@ def customer_list(request):
     """Every customer, searched and filtered; apps add filters, a column and bulk actions."""
     form = SearchForm(request.GET)
     addons = listing.visible(request)
-    page = page_of(
-        listing.matching(request, request.GET), page_number(request.GET.get("page")), queries.LIST_PAGE_SIZE
-    )
+    page = listing.page(request, request.GET)
     for addon in addons:
         addon.decorate(request, page.items)
     query = request.GET.copy()

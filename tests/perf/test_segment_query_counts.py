@@ -17,8 +17,8 @@ from django.db import connection
 from django.db.models import Count, Max
 from django.urls import reverse
 
+from customers.listing import LIST_PAGE_SIZE
 from customers.models import Activity, Customer
-from customers.queries import LIST_PAGE_SIZE
 from groups import services as group_services
 from groups.models import GroupMember, Role, Segment
 from groups.segments import queries
