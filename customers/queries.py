@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from core.paging import page_of
 from core.validators import single_line
 from customers import merging
-from customers.models import Activity, Customer, Email
+from customers.models import Activity, Customer, Email, Merge
 
 MAX_SEARCH_WORDS = 5
 # pg_trgm needs three characters to narrow a `LIKE '%…%'`; shorter words match a prefix.
@@ -113,6 +113,20 @@ def history_page(customer, *, page=1, per_page=20):
     """A customer's history, newest first, with who did each thing."""
     lines = Activity.objects.filter(customer=customer).select_related("actor").order_by("-id")
     return page_of(lines, page, per_page)
+
+
+def merges_of(customer):
+    """The customer's merges, either way, newest first (`merges`), and the accounts merged
+    into them before merges were recorded, which have a tombstone but no record
+    (`unrecorded`). Two queries."""
+    return {
+        "merges": list(
+            Merge.objects.filter(Q(survivor=customer) | Q(absorbed=customer))
+            .select_related("survivor", "absorbed", "actor", "undone_by")
+            .order_by("-created_at", "-id")
+        ),
+        "unrecorded": list(customer.absorbed.filter(merges_absorbed__isnull=True).order_by("-merged_at")),
+    }
 
 
 def merge_preview(survivor, duplicate):

@@ -6,7 +6,6 @@ a page of their own; every action is a plain POST too. Switched off with account
 
 from functools import partial
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,9 +14,8 @@ from core.access import staff_required
 from core.errors import KinshipError
 from core.ids import is_id
 from core.responses import attempt, done, next_url, refused
-from customers.models import Merge
 from customers.picker import candidates, chosen_customer, render_picker, searched_text
-from customers.queries import get_customer, get_live_customer
+from customers.queries import get_customer, get_live_customer, merges_of
 from groups.queries import groups_of
 from linking import queries, services
 from linking.features import linking_feature
@@ -164,13 +162,7 @@ def relations(request, customer_id):
         "customer": customer,
         "groups": groups_of(customer),
         "links": queries.links_of(customer),
-        "merges": list(
-            Merge.objects.filter(Q(survivor=customer) | Q(absorbed=customer))
-            .select_related("survivor", "absorbed", "actor", "undone_by")
-            .order_by("-created_at", "-id")
-        ),
-        # Accounts merged in before merges were recorded have a tombstone but no record.
-        "unrecorded": list(customer.absorbed.filter(merges_absorbed__isnull=True).order_by("-merged_at")),
+        **merges_of(customer),
     }
     return render(request, "linking/relations.html", context)
 
