@@ -26,7 +26,7 @@ from groups import services as group_services
 from groups.models import Role
 from linking.features import ACCOUNT_LINKING
 from linking.models import PERMISSION_FIELDS
-from tests.bookings.everything import link, refused, unlink
+from tests.bookings.acting_for_others import link, refused, unlink
 from tests.bookings.helpers import ahead, book, started
 from tests.factories import CustomerFactory
 

@@ -11,7 +11,7 @@ import pytest
 from customers.mail import Recipient, queue
 from customers.models import Customer, Email
 from customers.tasks import deliver_email
-from tests.bookings.everything import link
+from tests.bookings.acting_for_others import link
 from tests.bookings.helpers import ahead, book
 from tests.factories import CustomerFactory
 

@@ -25,7 +25,7 @@ from customers import services as customer_services
 from customers.models import Email
 from customers.tasks import deliver_email
 from linking import services as link_services
-from tests.bookings.everything import emails, link, refused, snapshot, unlink
+from tests.bookings.acting_for_others import emails, link, refused, snapshot, unlink
 from tests.bookings.helpers import ahead, book, lines, started, when
 from tests.factories import CustomerFactory
 

@@ -31,7 +31,7 @@ from customers import services as customer_services
 from customers.merging import merge_token
 from customers.models import Email
 from linking.features import ACCOUNT_LINKING
-from tests.bookings.everything import link, refused, snapshot, unlink
+from tests.bookings.acting_for_others import link, refused, snapshot, unlink
 from tests.bookings.helpers import ahead, book, lines, started, when
 from tests.factories import CustomerFactory
 

@@ -20,7 +20,7 @@ from groups.models import Role
 from linking import queries, services
 from linking.features import ACCOUNT_LINKING
 from linking.models import AccessReview
-from tests.bookings.everything import link, snapshot
+from tests.bookings.acting_for_others import link, snapshot
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

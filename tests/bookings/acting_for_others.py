@@ -1,6 +1,7 @@
-"""What the package, intake-form and notification tests share: a snapshot of every row those
-actions may write (tests/bookings/helpers.py knows only appointments), refusals checked
-against it, and short ways to link customers and read emails."""
+"""What the tests of acting for others (packages, intake forms, notifications, access
+reviews) share: a snapshot of every row those actions may write (tests/bookings/helpers.py
+knows only appointments), refusals checked against it, and short ways to link customers
+and read emails."""
 
 import pytest
 
