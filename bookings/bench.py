@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Appointment, Package, Service
-from customers.models import Customer, Email
+from customers.models import Customer
+from mail.models import Email
 
 
 def pages():

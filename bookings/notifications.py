@@ -2,7 +2,7 @@
 
 Each goes to the person it is about and, as a copy, to everyone `linking.authority` says
 receives copies for them (or may complete their forms, for a form request). They are queued
-in the caller's transaction and sent after it commits (customers.mail).
+in the caller's transaction and sent after it commits (mail.services).
 """
 
 from django.conf import settings
@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from billing.money import format_money
-from customers import mail
-from customers.mail import Recipient, queue
 from linking.authority import agents_for, may_act_for
 from linking.models import Permission
+from mail import services as mail
+from mail.services import Recipient, queue
 
 SUBJECTS = {
     "booking.confirmation": "Your appointment is booked: {what}",

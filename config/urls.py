@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("linking.urls")),
     path("", include("billing.urls")),
     path("", include("bookings.urls")),
+    path("", include("mail.urls")),
     path("", include("customers.urls")),
 ]
 

@@ -4,7 +4,7 @@ from django.contrib.admin.views.main import ORDER_VAR
 from waffle.models import Flag, Sample, Switch
 
 from core.admin import CappedCountPaginator, ReadOnlyAdmin
-from customers.models import Activity, Customer, Email, LoginAttempts
+from customers.models import Activity, Customer, LoginAttempts
 from customers.queries import rank_matches
 
 
@@ -92,19 +92,6 @@ for _model in (Switch, Flag, Sample):
         _waffle_admin = type(admin.site.get_model_admin(_model))
         admin.site.unregister(_model)
         admin.site.register(_model, _modern_waffle_admin(_waffle_admin))
-
-
-@admin.register(Email)
-class EmailAdmin(ReadOnlyAdmin):
-    """The email log: what went to whom and how it went; the profile's Emails tab shows the
-    same per customer."""
-
-    list_display = ["created_at", "to_address", "subject", "status", "recipient", "about"]
-    list_filter = ["status", "kind"]
-    list_select_related = ["recipient", "about"]
-    raw_id_fields = ["recipient", "about"]
-    paginator = CappedCountPaginator
-    show_full_result_count = False
 
 
 @admin.register(LoginAttempts)

@@ -272,11 +272,9 @@ def _customer_fields(model):
 
 def register_own_rules():
     """The rules for the relations `customers` itself holds."""
-    from customers.models import Activity, Email, Merge
+    from customers.models import Activity, Merge
 
     register(Activity, "customer", label="history lines")
-    register(Email, "recipient", label="emails")
-    register(Email, "about", label="emails about them")
     # Tombstones merged into the absorbed customer now point straight at the survivor.
     register(Customer, "merged_into", label="accounts merged into it before")
     register(Merge, "survivor", label="merge records", keep=True)

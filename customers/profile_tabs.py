@@ -1,7 +1,7 @@
 """The tabs and panels that `customers` itself adds to the profile."""
 
 from core.paging import page_number
-from customers.queries import email_page, history_page
+from customers.queries import history_page
 from customers.tabs import Tab, registry
 
 
@@ -14,10 +14,6 @@ def history_context(request, customer):
     return {"history": history_page(customer, page=page_number(request.GET.get("page")))}
 
 
-def emails_context(request, customer):
-    return {"emails": email_page(customer, page=page_number(request.GET.get("page")))}
-
-
 def register():
     registry.add_tab(
         Tab(
@@ -26,15 +22,6 @@ def register():
             template="customers/tabs/summary.html",
             order=0,
             context=summary_context,
-        )
-    )
-    registry.add_tab(
-        Tab(
-            slug="emails",
-            title="Emails",
-            template="customers/tabs/emails.html",
-            order=900,
-            context=emails_context,
         )
     )
     registry.add_tab(

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from core.paging import page_of
 from core.validators import single_line
 from customers import merging
-from customers.models import Activity, Customer, Email, Merge
+from customers.models import Activity, Customer, Merge
 
 MAX_SEARCH_WORDS = 5
 # pg_trgm needs three characters to narrow a `LIKE '%…%'`; shorter words match a prefix.
@@ -198,14 +198,3 @@ def _alike(one, other):
     if one.phone_digits and one.phone_digits == other.phone_digits:
         return "same first name and phone"
     return ""
-
-
-def email_page(customer, *, page=1, per_page=20):
-    """The emails that went to a customer or were about them (copies to linked clients
-    included), newest first."""
-    emails = (
-        Email.objects.filter(Q(recipient=customer) | Q(about=customer))
-        .select_related("recipient", "about")
-        .order_by("-id")
-    )
-    return page_of(emails, page, per_page)

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from core.errors import KinshipError, StaleEdit
 from core.ids import to_id
-from customers import mail, merging
-from customers.models import Activity, Customer, Email, Merge
+from customers import merging
+from customers.models import Activity, Customer, Merge
 
 EDITABLE_FIELDS = ("first_name", "last_name", "email", "phone", "date_of_birth", "notes")
 TRIMMED_FIELDS = ("first_name", "last_name", "email", "phone")
@@ -93,49 +93,6 @@ def lock_customers(customer_ids, *, active_for=None):
         if active_for and customer.is_archived:
             raise KinshipError(f"{customer.full_name} is archived; restore them before {active_for}.")
     return customers
-
-
-@transaction.atomic
-def send_email_again(*, actor, email_id):
-    """Send Again an email that failed or had no address: a new email with the same words, to
-    the customer's address on file now (or the address staff typed), logged beside the first.
-    """
-    # The customers first, as unlinking and merging lock them: whether a copy may still go
-    # is then read as it stands, and the locks are taken in the order everyone takes them.
-    people = Email.objects.filter(pk=email_id).values_list("recipient_id", "about_id").first()
-    if people is None:
-        raise KinshipError("That email no longer exists.")
-    lock_customers([pk for pk in people if pk])
-    email = (
-        Email.objects.select_for_update(of=("self",)).select_related("recipient", "about").get(pk=email_id)
-    )
-    if (email.recipient_id, email.about_id) != people:
-        raise StaleEdit("The email changed meanwhile (its customer was merged). Reload and try again.")
-    if email.sent_again_as_id is not None:
-        raise KinshipError("That email was already sent again.")
-    if email.status not in (Email.Status.FAILED, Email.Status.NO_ADDRESS):
-        raise KinshipError("Only an email that failed or had no address can be sent again.")
-    if not mail.may_still_have_copy(email):
-        raise KinshipError(
-            f"{email.recipient.full_name} no longer gets copies for {email.about.full_name}; "
-            "nothing was sent."
-        )
-    recipient = mail.Recipient(customer=email.recipient, address="" if email.recipient else email.to_address)
-    if not recipient.to:
-        who = email.recipient.full_name if email.recipient else "It"
-        raise KinshipError(f"{who} has no email address; add one to their details first.")
-    [again] = mail.queue(
-        kind=email.kind, subject=email.subject, body=email.body, about=email.about, recipients=[recipient]
-    )
-    email.sent_again_as = again
-    email.save(update_fields=["sent_again_as"])
-    record_activity(
-        customers=[c for c in {email.recipient, email.about} if c is not None],
-        actor=actor,
-        kind="email.sent_again",
-        message=f"Email sent again to {again.to_address}: {email.subject}",
-    )
-    return again
 
 
 def _refuse_if_merged(customer):

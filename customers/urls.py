@@ -17,11 +17,6 @@ urlpatterns = [
     path("customers/<id:customer_id>/archive/", views.customer_archive, name="archive"),
     path("customers/<id:customer_id>/restore/", views.customer_restore, name="restore"),
     path("customers/<id:customer_id>/merge/", views.merge, name="merge"),
-    path(
-        "customers/<id:customer_id>/emails/<id:email_id>/send-again/",
-        views.send_email_again,
-        name="send_email_again",
-    ),
     path("merges/<id:merge_id>/undo/", views.undo_merge, name="undo_merge"),
     # Last, so that the fixed words above are never read as tab names.
     path("customers/<id:customer_id>/<slug:tab>/", views.profile, name="profile_tab"),

@@ -6,7 +6,6 @@ links, boosted and history-restore requests) gets the whole page.
 """
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,10 +17,10 @@ from core.access import staff_required
 from core.errors import KinshipError
 from core.ids import is_id
 from core.paging import page_number
-from core.responses import done, next_url, refused, targets
+from core.responses import refused, targets
 from customers import listing, queries, services
 from customers.forms import CustomerEditForm, CustomerForm, SearchForm
-from customers.models import Email, Merge
+from customers.models import Merge
 from customers.tabs import registry
 
 VIEW = "customers.view_customer"
@@ -182,20 +181,6 @@ def customer_archive(request, customer_id):
 @staff_required(CHANGE)
 def customer_restore(request, customer_id):
     return _status_change(request, customer_id, services.restore_customer, "{name} was restored.")
-
-
-@require_POST
-@staff_required(CHANGE)
-def send_email_again(request, customer_id, email_id):
-    """Send Again, from the Emails tab of the customer the email went to or was about."""
-    customer = queries.get_live_customer(customer_id)
-    email = get_object_or_404(Email, Q(recipient=customer) | Q(about=customer), pk=email_id)
-    back_to = next_url(request, reverse("customers:profile_tab", args=[customer.pk, "emails"]))
-    try:
-        again = services.send_email_again(actor=request.user, email_id=email.pk)
-    except KinshipError as error:
-        return refused(request, error, back_to)
-    return done(request, back_to, f"“{again.subject}” was sent again to {again.to_address}.")
 
 
 @require_http_methods(["GET", "POST"])

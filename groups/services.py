@@ -9,12 +9,12 @@ miss; their violations come back as `KinshipError`s a receptionist can read.
 from django.db import IntegrityError, transaction
 
 from core.errors import KinshipError, StaleEdit
-from customers.mail import Recipient, queue
 from customers.models import Customer
 from customers.services import lock_customer, lock_customers, record_activity
 from groups.features import admins_in_several_groups
 from groups.models import CustomerGroup, GroupMember, MemberLabel, Role
 from groups.queries import managed_pairs
+from mail.services import Recipient, queue
 
 NAME_MAX = CustomerGroup._meta.get_field("name").max_length
 

@@ -6,10 +6,10 @@ Locks are taken in the same order as everywhere else: customers by id, then link
 from django.db import IntegrityError, transaction
 
 from core.errors import KinshipError, StaleEdit
-from customers.mail import Recipient, queue
 from customers.services import lock_customers, record_activity, staff_user
 from linking import queries
 from linking.models import PERMISSION_FIELDS, PERMISSIONS, AccessReview, Link, RelationshipType
+from mail.services import Recipient, queue
 
 
 def _lock_pair(first_id, second_id):

@@ -18,8 +18,8 @@ from core.access import staff_required
 from core.errors import KinshipError
 from core.ids import is_id
 from core.responses import attempt, done, go_to, next_url, refused
-from customers.mail import Recipient
 from customers.queries import get_live_customer
+from mail.services import Recipient
 
 
 @require_POST

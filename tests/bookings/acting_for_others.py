@@ -8,10 +8,11 @@ import pytest
 from billing.models import Account, AccountHolder, Entry
 from bookings.models import Appointment, FormRequest, IntakeForm, Package, Redemption, Service
 from core.errors import KinshipError
-from customers.models import Activity, Customer, Email
+from customers.models import Activity, Customer
 from groups.models import GroupMember
 from linking import services as link_services
 from linking.models import AccessReview, Link
+from mail.models import Email
 
 
 def snapshot():

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from bookings.models import FormRequest, IntakeForm, Package
-from customers.models import Email
 from linking.models import AccessReview
+from mail.models import Email
 
 pytestmark = pytest.mark.django_db
 

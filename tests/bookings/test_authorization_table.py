@@ -21,11 +21,11 @@ from bookings.models import Appointment, FormRequest, Redemption, Status
 from bookings.services import appointments, intake, packages
 from bookings.services import catalogue as catalogue_services
 from core.errors import KinshipError
-from customers.models import Email
 from groups import services as group_services
 from groups.models import Role
 from linking.features import ACCOUNT_LINKING
 from linking.models import PERMISSION_FIELDS
+from mail.models import Email
 from tests.bookings.acting_for_others import link, refused, unlink
 from tests.bookings.helpers import ahead, book, started
 from tests.factories import CustomerFactory

@@ -8,12 +8,12 @@ from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from bookings.models import Appointment
-from customers.models import Email
-from customers.tasks import deliver_email
+from mail.models import Email
+from mail.tasks import deliver_email
 from tests.bookings.helpers import ahead
 from tests.bookings.test_views import book_url, booking, tab_url
-from tests.customers.test_mail_queue import DATABASE_QUEUE
 from tests.factories import CustomerFactory
+from tests.mail.test_mail_queue import DATABASE_QUEUE
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_booking_at_the_desk_only_queues_the_confirmation(
     (email,) = Email.objects.filter(kind="booking.confirmation")
     assert (email.status, email.attempts) == (Email.Status.QUEUED, 0)
     [(task, args)] = DBTaskResult.objects.values_list("task_path", "args_kwargs")
-    assert (task, args["args"]) == ("customers.tasks.deliver_email", [email.pk])
+    assert (task, args["args"]) == ("mail.tasks.deliver_email", [email.pk])
 
     # The worker meets the server down: the email waits for its next try, the desk never knew.
     assert deliver_email.call(email.pk) == Email.Status.QUEUED

@@ -16,7 +16,7 @@ from bookings.services import appointments, intake
 from bookings.services import catalogue as catalogue_services
 from core.errors import StaleEdit
 from customers import services as customer_services
-from customers.models import Email
+from mail.models import Email
 from tests.bookings.acting_for_others import emails, link, refused, snapshot, unlink
 from tests.bookings.helpers import ahead, book, lines, started, when
 from tests.factories import CustomerFactory

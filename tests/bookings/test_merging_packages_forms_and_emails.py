@@ -19,10 +19,11 @@ from bookings.services import appointments, intake, packages
 from bookings.services import catalogue as catalogue_services
 from core.errors import KinshipError
 from customers.merging import merge_token
-from customers.models import Customer, Email
+from customers.models import Customer
 from customers.services import merge_customers, undo_merge
 from linking import services as link_services
 from linking.models import AccessReview
+from mail.models import Email
 from tests.bookings.helpers import ahead, made, started
 from tests.factories import CustomerFactory
 

@@ -3,14 +3,15 @@
 A first name "Evil\\r\\nBcc: …" made the "may now act for you" email fail: Django refuses a
 line break in a subject (it would start a new header), so the principal was never told.
 Forms refuse such names now, but names stored before that, or written where no form
-checks them, still reach the subjects; customers.mail makes every subject one line.
+checks them, still reach the subjects; mail.services makes every subject one line.
 """
 
 import pytest
 
-from customers.mail import Recipient, queue
-from customers.models import Customer, Email
-from customers.tasks import deliver_email
+from customers.models import Customer
+from mail.models import Email
+from mail.services import Recipient, queue
+from mail.tasks import deliver_email
 from tests.bookings.acting_for_others import link
 from tests.bookings.helpers import ahead, book
 from tests.factories import CustomerFactory

@@ -21,10 +21,10 @@ from bookings.features import BOOKINGS
 from bookings.models import Appointment, Status
 from bookings.services import appointments, reminders
 from core.errors import StaleEdit
-from customers import services as customer_services
-from customers.models import Email
-from customers.tasks import deliver_email
 from linking import services as link_services
+from mail import services as mail_services
+from mail.models import Email
+from mail.tasks import deliver_email
 from tests.bookings.acting_for_others import emails, link, refused, snapshot, unlink
 from tests.bookings.helpers import ahead, book, lines, started, when
 from tests.factories import CustomerFactory
@@ -547,12 +547,12 @@ def test_a_failed_copy_goes_again_only_while_the_permission_lasts(
     unlink(actor, people["links"]["dora"])
     before = snapshot()
     refused(
-        lambda: customer_services.send_email_again(actor=actor, email_id=failed["Dora"].pk),
+        lambda: mail_services.send_email_again(actor=actor, email_id=failed["Dora"].pk),
         "^Dora Brown no longer gets copies for Eli Brown; nothing was sent\\.$",
     )
     assert snapshot() == before
 
-    again = customer_services.send_email_again(actor=actor, email_id=failed["Eli"].pk)
+    again = mail_services.send_email_again(actor=actor, email_id=failed["Eli"].pk)
     assert (again.recipient, again.to_address) == (people["eli"], "eli@example.com")
 
 
@@ -566,7 +566,7 @@ def test_a_failed_copy_goes_again_while_the_link_stands(
 
     again = delivered(
         django_capture_on_commit_callbacks,
-        lambda: customer_services.send_email_again(actor=actor, email_id=failed.pk),
+        lambda: mail_services.send_email_again(actor=actor, email_id=failed.pk),
     )
     again.refresh_from_db()
 

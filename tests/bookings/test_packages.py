@@ -29,8 +29,8 @@ from bookings.services import appointments as appointment_services
 from bookings.services import packages as package_services
 from customers import services as customer_services
 from customers.merging import merge_token
-from customers.models import Email
 from linking.features import ACCOUNT_LINKING
+from mail.models import Email
 from tests.bookings.acting_for_others import link, refused, snapshot, unlink
 from tests.bookings.helpers import ahead, book, lines, started, when
 from tests.factories import CustomerFactory
@@ -634,8 +634,8 @@ def test_email_receipt_answers_404_for_a_package_of_someone_else(desk, pia, quin
 
 
 def test_a_receipt_to_many_addresses_still_fits_its_history_line(actor, pia, receipt_world):
-    from customers.mail import Recipient
     from customers.models import Activity
+    from mail.services import Recipient
 
     addresses = [f"accounts.department.{n}@park-family-holdings.example.co.uk" for n in range(8)]
     package_services.email_receipt(

@@ -18,10 +18,11 @@ from waffle.testutils import override_switch
 
 from bookings.models import Appointment, Service, Status
 from bookings.services import appointments, reminders
-from customers.models import Activity, Email
+from customers.models import Activity
 from linking import services as link_services
 from linking.features import ACCOUNT_LINKING
 from linking.models import Link, RelationshipType
+from mail.models import Email
 from tests.concurrency.test_group_races import race, refusals
 from tests.concurrency.test_merge_races import ORDERS, in_order, merging
 from tests.factories import CustomerFactory, UserFactory

@@ -15,12 +15,12 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
-from customers.mail import Recipient, queue
-from customers.models import Email
-from customers.tasks import deliver_email
+from mail.models import Email
+from mail.services import Recipient, queue
+from mail.tasks import deliver_email
 from tests.concurrency.test_merge_races import merging
-from tests.customers.test_mail_queue import DATABASE_QUEUE
 from tests.factories import CustomerFactory, UserFactory
+from tests.mail.test_mail_queue import DATABASE_QUEUE
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -13,17 +13,18 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from waffle.testutils import override_switch
 
-from customers import services
-from customers.mail import Recipient, queue
-from customers.models import Activity, Email
-from customers.tasks import deliver_email
+from customers.models import Activity
 from linking import services as link_services
 from linking.features import ACCOUNT_LINKING
 from linking.models import RelationshipType
+from mail import services
+from mail.models import Email
+from mail.services import Recipient, queue
+from mail.tasks import deliver_email
 from tests.concurrency.test_group_races import race, refusals
 from tests.concurrency.test_merge_races import ORDERS, in_order
-from tests.customers.test_mail_queue import DATABASE_QUEUE
 from tests.factories import CustomerFactory, UserFactory
+from tests.mail.test_mail_queue import DATABASE_QUEUE
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

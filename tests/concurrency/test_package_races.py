@@ -21,10 +21,11 @@ from waffle.testutils import override_switch
 
 from bookings.models import Appointment, FormRequest, QuestionKind, Redemption, Service, Status
 from bookings.services import appointments, catalogue, intake, packages
-from customers.models import Activity, Email
+from customers.models import Activity
 from linking import services as link_services
 from linking.features import ACCOUNT_LINKING
 from linking.models import Link, RelationshipType
+from mail.models import Email
 from tests.concurrency.test_booking_races import at, lines
 from tests.concurrency.test_group_races import race, refusals
 from tests.concurrency.test_merge_races import ORDERS, in_order

@@ -37,11 +37,11 @@ from bookings.features import BOOKINGS
 from bookings.services import appointments, catalogue, intake, packages
 from customers import merging
 from customers import services as customer_services
-from customers.models import Email
 from customers.tabs import registry
 from groups.models import Role
 from groups.segments import services as segment_services
 from linking import services as link_services
+from mail.models import Email
 from tests.bookings.helpers import ahead
 from tests.factories import CustomerFactory
 

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from bookings.models import Appointment, FormRequest, IntakeForm, Package, Service
 from customers.merging import merge_token
-from customers.models import Customer, Email, Merge
+from customers.models import Customer, Merge
 from groups import services as group_services
 from linking.models import AccessReview
+from mail.models import Email
 from tests.factories import ActivityFactory, CustomerFactory
 from tests.perf.test_query_counts import AUTH, PERMS, queries_for
 

@@ -114,16 +114,16 @@ def project_models():
 
 
 #: Model fields written by code, never typed into a form (their admins are read-only): a
-#: subject is made one line when it is queued (customers.mail.subject_line); an error is the
+#: subject is made one line when it is queued (mail.services.subject_line); an error is the
 #: mail server's words, which may run to several lines.
 WRITTEN_BY_CODE = {
     "customers.Activity.kind",
     "customers.Activity.message",
-    "customers.Email.kind",
-    "customers.Email.subject",
-    "customers.Email.error",
-    "customers.Email.to_address",
-    "customers.Email.body",
+    "mail.Email.kind",
+    "mail.Email.subject",
+    "mail.Email.error",
+    "mail.Email.to_address",
+    "mail.Email.body",
     "customers.LoginAttempts.key",
 }
 

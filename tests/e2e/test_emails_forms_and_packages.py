@@ -23,11 +23,12 @@ from playwright.sync_api import Locator, Page, expect
 
 from bookings.models import FormRequest, IntakeForm, Package, Redemption, Status
 from bookings.services import appointments, intake, packages
-from customers.mail import Recipient
-from customers.mail import queue as mail_queue
-from customers.models import Customer, Email
+from customers.models import Customer
 from linking import services as linking_services
 from linking.models import AccessReview, Link
+from mail.models import Email
+from mail.services import Recipient
+from mail.services import queue as mail_queue
 from tests.e2e import test_billing, test_bookings, test_groups
 from tests.e2e.test_billing import expect_balances, ledger_rows, open_billing
 from tests.e2e.test_bookings import (

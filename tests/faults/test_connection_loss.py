@@ -26,12 +26,13 @@ import customers.services
 import groups.segments.services
 from billing.models import Account, AccountHolder, Entry, Kind
 from customers.merging import merge_token
-from customers.models import Activity, Customer, Email, Merge
+from customers.models import Activity, Customer, Merge
 from groups import services as group_services
 from groups.models import CustomerGroup, GroupMember, MemberLabel, Role, Segment, SegmentMember
 from groups.segments import services as segment_services
 from linking import services as link_services
 from linking.models import AccessReview, Link, RelationshipType
+from mail.models import Email
 from tests.factories import CustomerFactory
 from tests.faults.helpers import after_request, cut_at, cut_at_statement
 from tests.rules import assert_history_written, assert_the_rules_hold, history_mark

@@ -5,9 +5,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core.errors import KinshipError, StaleEdit
-from customers.models import Activity, Email
+from customers.models import Activity
 from groups import services
 from groups.models import CustomerGroup, GroupMember, MemberLabel, Role
+from mail.models import Email
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

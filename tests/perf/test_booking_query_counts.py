@@ -26,11 +26,11 @@ from bookings.features import BOOKINGS
 from bookings.models import Appointment, FormRequest, Package, QuestionKind, Redemption, Service, Status
 from bookings.services import appointments, catalogue, intake
 from bookings.services import packages as package_services
-from customers.mail import Recipient, queue
-from customers.models import Email
 from groups import services as group_services
 from groups.models import Role
 from linking import services as link_services
+from mail.models import Email
+from mail.services import Recipient, queue
 from tests.factories import CustomerFactory
 from tests.perf.test_query_counts import AUTH, HTMX, PERMS, SWITCH, queries_for
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 
 from bookings.services.reminders import send_reminders
-from customers.tasks import requeue_stalled
+from mail.tasks import requeue_stalled
 
 
 class Command(BaseCommand):

@@ -13,9 +13,9 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from customers.mail import Recipient, queue
-from customers.models import Email
-from customers.tasks import RETRY_AFTER, is_passing
+from mail.models import Email
+from mail.services import Recipient, queue
+from mail.tasks import RETRY_AFTER, is_passing
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -72,7 +72,7 @@ def test_a_rolled_back_change_queues_no_email():
     assert DBTaskResult.objects.count() == 0
 
 
-@override_settings(MAILERS={"default": {"BACKEND": "tests.customers.test_mail_queue.BrokenMailServer"}})
+@override_settings(MAILERS={"default": {"BACKEND": "tests.mail.test_mail_queue.BrokenMailServer"}})
 def test_a_failing_mail_server_is_logged_not_raised():
     customer = CustomerFactory(email="ann@example.com")
     (email,) = _queue_one(customer)
@@ -136,7 +136,7 @@ def _work_through_the_queue(now=None):
 
 
 @override_settings(
-    TASKS=DATABASE_QUEUE, MAILERS={"default": {"BACKEND": "tests.customers.test_mail_queue.FlakyMailServer"}}
+    TASKS=DATABASE_QUEUE, MAILERS={"default": {"BACKEND": "tests.mail.test_mail_queue.FlakyMailServer"}}
 )
 def test_passing_trouble_at_the_mail_server_is_tried_again_later(monkeypatch):
     monkeypatch.setattr(FlakyMailServer, "troubles", 2)
@@ -166,7 +166,7 @@ def test_passing_trouble_at_the_mail_server_is_tried_again_later(monkeypatch):
 
 
 @override_settings(
-    TASKS=DATABASE_QUEUE, MAILERS={"default": {"BACKEND": "tests.customers.test_mail_queue.FlakyMailServer"}}
+    TASKS=DATABASE_QUEUE, MAILERS={"default": {"BACKEND": "tests.mail.test_mail_queue.FlakyMailServer"}}
 )
 def test_after_the_last_try_the_email_is_marked_failed_for_send_again(monkeypatch):
     monkeypatch.setattr(FlakyMailServer, "troubles", 99)
@@ -205,7 +205,7 @@ def test_which_errors_are_worth_trying_again(error, passing):
     assert is_passing(error) is passing
 
 
-@override_settings(MAILERS={"default": {"BACKEND": "tests.customers.test_mail_queue.FlakyMailServer"}})
+@override_settings(MAILERS={"default": {"BACKEND": "tests.mail.test_mail_queue.FlakyMailServer"}})
 def test_a_queue_that_cannot_wait_marks_the_email_failed_at_once(monkeypatch):
     """Development and tests run tasks at once, with no way to wait: no retry there."""
     monkeypatch.setattr(FlakyMailServer, "troubles", 1)

@@ -1,8 +1,12 @@
-"""Emails to customers: queued in the transaction of the change they tell about, sent after
-it commits by a background task, and kept as the log each profile shows.
+"""Every write to the email log: queueing emails to customers, and Send Again.
 
-Apps build the words; this module only records and sends. One row per address, so the log
-says exactly what went to whom, and a copy to a linked client says whose business it is.
+Emails are queued in the transaction of the change they tell about, sent after it commits by
+a background task (mail.tasks), and kept as the log each profile's Emails tab shows. Apps
+build the words; this module only records and sends. One row per address, so the log says
+exactly what went to whom, and a copy to a linked client says whose business it is.
+
+Queueing and Send Again live here together, with the copy rules Send Again asks: both write
+Email rows, and apps call one module (`mail.services`) to send anything.
 """
 
 import hashlib
@@ -10,8 +14,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from core.errors import KinshipError, StaleEdit
 from core.validators import single_line
-from customers.models import Customer, Email
+from customers.models import Customer
+from customers.services import lock_customers, record_activity
+from mail.models import Email
 
 #: Whether someone may still be sent a copy again, by the start of the email's kind
 #: ("booking."): apps whose copies follow a permission register the check here, so Send Again
@@ -90,7 +97,50 @@ def _who(recipient):
 
 
 def _enqueue(email_ids):
-    from customers.tasks import deliver_email
+    from mail.tasks import deliver_email
 
     for email_id in email_ids:
         deliver_email.enqueue(email_id)
+
+
+@transaction.atomic
+def send_email_again(*, actor, email_id):
+    """Send Again an email that failed or had no address: a new email with the same words, to
+    the customer's address on file now (or the address staff typed), logged beside the first.
+    """
+    # The customers first, as unlinking and merging lock them: whether a copy may still go
+    # is then read as it stands, and the locks are taken in the order everyone takes them.
+    people = Email.objects.filter(pk=email_id).values_list("recipient_id", "about_id").first()
+    if people is None:
+        raise KinshipError("That email no longer exists.")
+    lock_customers([pk for pk in people if pk])
+    email = (
+        Email.objects.select_for_update(of=("self",)).select_related("recipient", "about").get(pk=email_id)
+    )
+    if (email.recipient_id, email.about_id) != people:
+        raise StaleEdit("The email changed meanwhile (its customer was merged). Reload and try again.")
+    if email.sent_again_as_id is not None:
+        raise KinshipError("That email was already sent again.")
+    if email.status not in (Email.Status.FAILED, Email.Status.NO_ADDRESS):
+        raise KinshipError("Only an email that failed or had no address can be sent again.")
+    if not may_still_have_copy(email):
+        raise KinshipError(
+            f"{email.recipient.full_name} no longer gets copies for {email.about.full_name}; "
+            "nothing was sent."
+        )
+    recipient = Recipient(customer=email.recipient, address="" if email.recipient else email.to_address)
+    if not recipient.to:
+        who = email.recipient.full_name if email.recipient else "It"
+        raise KinshipError(f"{who} has no email address; add one to their details first.")
+    [again] = queue(
+        kind=email.kind, subject=email.subject, body=email.body, about=email.about, recipients=[recipient]
+    )
+    email.sent_again_as = again
+    email.save(update_fields=["sent_again_as"])
+    record_activity(
+        customers=[c for c in {email.recipient, email.about} if c is not None],
+        actor=actor,
+        kind="email.sent_again",
+        message=f"Email sent again to {again.to_address}: {email.subject}",
+    )
+    return again

@@ -17,11 +17,11 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from customers.mail import Recipient, queue
-from customers.models import Email
-from customers.tasks import RETRY_AFTER
-from tests.customers.test_mail_queue import DATABASE_QUEUE
+from mail.models import Email
+from mail.services import Recipient, queue
+from mail.tasks import RETRY_AFTER
 from tests.factories import CustomerFactory
+from tests.mail.test_mail_queue import DATABASE_QUEUE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,7 +70,7 @@ def mail_server(clock, monkeypatch):
     monkeypatch.setattr(MailServerDown, "clock", clock)
     monkeypatch.setattr(MailServerDown, "back_at", clock.now + OUTAGE)
     monkeypatch.setattr(MailServerDown, "tries", [])
-    backend = {"default": {"BACKEND": "tests.customers.test_mail_outage.MailServerDown"}}
+    backend = {"default": {"BACKEND": "tests.mail.test_mail_outage.MailServerDown"}}
     with override_settings(TASKS=DATABASE_QUEUE, MAILERS=backend):
         yield MailServerDown
 

@@ -14,11 +14,11 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from customers.mail import Recipient, queue
-from customers.models import Email
-from customers.tasks import LEASE, deliver_email, requeue_stalled
-from tests.customers.test_mail_queue import DATABASE_QUEUE
+from mail.models import Email
+from mail.services import Recipient, queue
+from mail.tasks import LEASE, deliver_email, requeue_stalled
 from tests.factories import CustomerFactory
+from tests.mail.test_mail_queue import DATABASE_QUEUE
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("database_queue")]
 
@@ -92,7 +92,7 @@ class Clock:
         self.waited += how_long
 
 
-@override_settings(MAILERS={"default": {"BACKEND": "tests.customers.test_mail_claims.SlowerThanTheLease"}})
+@override_settings(MAILERS={"default": {"BACKEND": "tests.mail.test_mail_claims.SlowerThanTheLease"}})
 def test_a_worker_slower_than_its_lease_still_records_its_send_and_it_goes_once(monkeypatch):
     monkeypatch.setattr(SlowerThanTheLease, "clock", Clock(timezone.now))
     monkeypatch.setattr(timezone, "now", SlowerThanTheLease.clock)

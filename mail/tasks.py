@@ -12,8 +12,8 @@ from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
-from customers.mail import subject_line
-from customers.models import Email
+from mail.models import Email
+from mail.services import subject_line
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """Put back in the queue the emails a worker stopped sending half-way (see
-customers.tasks.requeue_stalled). `send_reminders` does it too, so its hourly run covers it."""
+mail.tasks.requeue_stalled). `send_reminders` does it too, so its hourly run covers it."""
 
 from django.core.management.base import BaseCommand
 
-from customers.tasks import LEASE, requeue_stalled
+from mail.tasks import LEASE, requeue_stalled
 
 
 class Command(BaseCommand):

@@ -6,9 +6,10 @@ from django.core import mail
 from django.urls import reverse
 
 from core.errors import KinshipError
-from customers import services
-from customers.mail import Recipient, queue
-from customers.models import Activity, Email
+from customers.models import Activity
+from mail import services
+from mail.models import Email
+from mail.services import Recipient, queue
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def one_email(about, recipient, *, status=Email.Status.FAILED, kind="booking.con
 
 
 def url(customer, email):
-    return reverse("customers:send_email_again", args=[customer.pk, email.pk])
+    return reverse("mail:send_email_again", args=[customer.pk, email.pk])
 
 
 def test_a_failed_email_goes_again_to_the_address_on_file_now(
