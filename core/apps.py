@@ -16,3 +16,7 @@ class CoreConfig(AppConfig):
         # Here rather than in one urls.py: every app's urls.py uses `<id:...>`, and ready()
         # runs before any of them is imported.
         register_converter(IdConverter, "id")
+
+        from core import hooks
+
+        hooks.autodiscover()
