@@ -7,8 +7,7 @@ of the merge is final (Undo Merge says so), because entries are never taken back
 """
 
 from billing import services
-from billing.models import AccountHolder, Entry
-from customers import merging
+from billing.models import AccountHolder
 
 
 def _holders(survivor, absorbed):
@@ -70,8 +69,3 @@ def fold(survivor, absorbed, journal):
             "the duplicate's account balances were moved into the survivor's by ledger entries."
         )
     journal.delete(AccountHolder.objects.filter(pk=theirs.pk))
-
-
-def register():
-    merging.register(AccountHolder, "customer", label="account", fold=fold, block=block)
-    merging.register(Entry, "customer", label="ledger entries", keep=True)

@@ -8,7 +8,6 @@ from billing.features import billing_on
 from billing.forms import AdjustForm, CreditLimitForm, PostForm
 from billing.money import money_input
 from core.ids import is_id
-from customers.tabs import Panel, Tab, registry
 
 
 def account_for(request, customer):
@@ -55,26 +54,3 @@ def partner_context(request, customer):
         "can_unlink": user.has_perm("billing.delete_accountholder"),
         "can_set_primary": user.has_perm("billing.change_accountholder"),
     }
-
-
-def register():
-    registry.add_tab(
-        Tab(
-            slug="billing",
-            title="Billing",
-            template="billing/tab.html",
-            order=300,
-            context=billing_context,
-            is_visible=visible,
-        )
-    )
-    registry.add_panel(
-        Panel(
-            slug="partner",
-            title="Partner Account",
-            template="billing/panel.html",
-            order=40,
-            context=partner_context,
-            is_visible=visible,
-        )
-    )

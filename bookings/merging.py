@@ -4,8 +4,7 @@ for the other becomes the survivor's own; overlapping bookings block the merge."
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from bookings.models import Appointment, FormRequest, Package, Status
-from customers import merging
+from bookings.models import Appointment, Status
 
 
 def block(survivor, absorbed):
@@ -39,13 +38,3 @@ def fold(survivor, absorbed, journal):
         journal.change(appointment, booked_by_id=None)
         changed.append(appointment)
     Appointment.objects.bulk_update(changed, ["booked_by_id", "version"])
-
-
-def register():
-    merging.register(Appointment, "attendee", label="appointments", block=block)
-    merging.register(Appointment, "booked_by", label="appointments booked for others", fold=fold)
-    # Packages, and forms about or filled in by the absorbed customer, are the survivor's now;
-    # sessions keep paying for the visits they paid for.
-    merging.register(Package, "owner", label="packages")
-    merging.register(FormRequest, "subject", label="intake forms")
-    merging.register(FormRequest, "completed_by", label="intake forms they filled in")

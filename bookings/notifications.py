@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from billing.money import format_money
-from linking.authority import agents_for, may_act_for
+from linking.authority import agents_for
 from linking.models import Permission
-from mail import services as mail
 from mail.services import Recipient, queue
 
 SUBJECTS = {
@@ -27,17 +26,6 @@ OPENINGS = {
     "booking.cancelled": "{name}'s {service} on {when} is cancelled.",
     "booking.reminder": "A reminder that {name} has {service} on {when}.",
 }
-
-
-def register():
-    """Copies about appointments and forms follow the permission that earned them: one may go
-    again (Send Again) only while the recipient still holds it."""
-    mail.copy_rules["booking."] = lambda recipient, about: may_act_for(
-        recipient, about, Permission.RECEIVES_COPIES
-    )
-    mail.copy_rules["form."] = lambda recipient, about: may_act_for(
-        recipient, about, Permission.CAN_COMPLETE_FORMS
-    )
 
 
 def when(moment):

@@ -8,7 +8,6 @@ from bookings.features import bookings_on
 from bookings.forms.appointments import BookForm, MoveForm
 from bookings.forms.packages import BuyPackageForm
 from core.paging import page_number
-from customers.tabs import Tab, registry
 
 
 def visible(request, customer):
@@ -62,26 +61,3 @@ def forms_context(request, customer):
         "forms": queries.forms_of(customer, page=page_number(request.GET.get("page"))),
         "can_fill": request.user.has_perm("bookings.change_formrequest") and not customer.is_archived,
     }
-
-
-def register():
-    registry.add_tab(
-        Tab(
-            slug="bookings",
-            title="Bookings",
-            template="bookings/tab.html",
-            order=200,
-            context=bookings_context,
-            is_visible=visible,
-        )
-    )
-    registry.add_tab(
-        Tab(
-            slug="forms",
-            title="Forms",
-            template="bookings/forms_tab.html",
-            order=210,
-            context=forms_context,
-            is_visible=forms_visible,
-        )
-    )

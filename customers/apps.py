@@ -19,9 +19,4 @@ class CustomersConfig(AppConfig):
     name = "customers"
 
     def ready(self):
-        from customers import demo, merging, profile_tabs
-
         connection_created.connect(_unicode_lower_on_sqlite)
-        profile_tabs.register()
-        merging.register_own_rules()
-        demo.steps.append(demo.make_duplicates)

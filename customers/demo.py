@@ -55,16 +55,6 @@ NOTE_LINES = (
 )
 
 
-#: Extra steps that later apps add to the demo data (groups, links, accounts...), each a
-#: function of (stdout,) run in order after the customers exist. Apps append from ready().
-steps = []
-
-#: Steps that later apps add to `load_demo_data --scale`, each a function of
-#: (stdout, first_new_id, count) run after the `count` generated customers exist: the
-#: app's data at the same scale.
-scale_steps = []
-
-
 @dataclass
 class Person:
     first_name: str

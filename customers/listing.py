@@ -1,13 +1,15 @@
 """The registry through which apps add filters, a column and bulk actions to the customer list.
 
 `customers` imports no other app, so an app that has something to say about many customers
-at once (client groups, say) adds a `ListAddon` from its `AppConfig.ready()`. Its `narrow`
+at once (client groups, say) declares a `ListAddon` in its hooks.py ("list_addon"). Its `narrow`
 and `decorate` must each run a fixed number of queries, whatever the page shows.
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from core import hooks
 from core.paging import page_number, page_of
 from customers.forms import SearchForm
 from customers.queries import customer_list_queryset
@@ -36,21 +38,23 @@ class ListAddon:
     bulk_template: str = ""
 
 
-addons = []
-
 #: Query-string names that say which customers are chosen and what to do with them, not
 #: which customers the list shows: never carried into the list's filters.
 SELECTION = ("customer", "all_matching", "action", "segment", "confirm")
 
 
-def add(addon):
-    if any(existing.slug == addon.slug for existing in addons):
-        raise ValueError(f"A customer-list addon named {addon.slug!r} is already registered.")
-    addons.append(addon)
+@functools.cache
+def _addons():
+    addons = hooks.entries("list_addon")
+    slugs = [addon.slug for addon in addons]
+    twice = {slug for slug in slugs if slugs.count(slug) > 1}
+    if twice:
+        raise ValueError(f"Customer-list addons declared twice: {', '.join(sorted(twice))}.")
+    return addons
 
 
 def visible(request):
-    return [addon for addon in addons if addon.is_visible(request)]
+    return [addon for addon in _addons() if addon.is_visible(request)]
 
 
 LIST_PAGE_SIZE = 25

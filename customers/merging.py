@@ -9,21 +9,27 @@ be forgotten: `tests/customers/test_merging.py` fails while one has none. A rule
 
 and may first **fold** what a unique rule would make a duplicate (two links to the same
 third customer become one), or **block** the merge with a reason a receptionist can act
-on (the two are in different groups). Apps register their rules from `ready()`;
-`customers` imports none of them.
+on (the two are in different groups). Each app declares the rules for its own relations
+in its hooks.py (`hooks.register("merge_rule", MergeRule(...))`); `customers` imports none
+of them.
 """
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection
 
+from core import hooks
 from customers.models import Customer
 
 
 @dataclass(frozen=True)
-class Rule:
+class MergeRule:
+    #: The model whose foreign key `field` points at Customer.
+    model: type
+    field: str
     #: What the rows are, for the preview and the record: "history lines", "group places";
     #: empty for rows counted under another relation (the twin halves of links).
     label: str
@@ -37,7 +43,9 @@ class Rule:
     block: Callable | None = None
 
 
-rules = {}
+@functools.cache
+def _rules():
+    return {(rule.model._meta.label, rule.field): rule for rule in hooks.entries("merge_rule")}
 
 
 def merge_token(survivor, absorbed):
@@ -67,16 +75,11 @@ def filled_labels(survivor, absorbed):
     return labels
 
 
-def register(model, field, **rule):
-    """Say how a merge treats `model.field`, a foreign key to Customer."""
-    rules[(model._meta.label, field)] = Rule(**rule)
-
-
 def relations():
     """Every (model, field name) that points at Customer, with its rule (None if it has none)."""
     for relation in Customer._meta.related_objects:
         model, field = relation.related_model, relation.field.name
-        yield model, field, rules.get((model._meta.label, field))
+        yield model, field, _rules().get((model._meta.label, field))
 
 
 def moving(survivor, absorbed):
@@ -268,14 +271,3 @@ def _has_version(model):
 
 def _customer_fields(model):
     return [f for f in model._meta.concrete_fields if f.is_relation and f.related_model is Customer]
-
-
-def register_own_rules():
-    """The rules for the relations `customers` itself holds."""
-    from customers.models import Activity, Merge
-
-    register(Activity, "customer", label="history lines")
-    # Tombstones merged into the absorbed customer now point straight at the survivor.
-    register(Customer, "merged_into", label="accounts merged into it before")
-    register(Merge, "survivor", label="merge records", keep=True)
-    register(Merge, "absorbed", label="merge records", keep=True)

@@ -1,12 +1,17 @@
-"""The registry through which apps add tabs and Summary panels to a customer's profile.
+"""The tabs and Summary panels of a customer's profile.
 
-`customers` imports no other app: each app registers its tabs and panels from its
-`AppConfig.ready()`. A tab or panel names the template that renders it and a function
-that returns its context; that function must run a fixed number of queries.
+`customers` imports no other app: each app declares its tabs and panels in its hooks.py
+(`hooks.register("profile_tab", Tab(...))`, "summary_panel" for a panel). A tab or panel
+names the template that renders it and a function that returns its context; that function
+must run a fixed number of queries.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.utils.functional import SimpleLazyObject
+
+from core import hooks
 
 
 def always(request, customer):
@@ -74,4 +79,14 @@ class Registry:
         return [panel for panel in panels if panel.is_visible(request, customer)]
 
 
-registry = Registry()
+def _from_hooks():
+    declared = Registry()
+    for tab in hooks.entries("profile_tab"):
+        declared.add_tab(tab)
+    for panel in hooks.entries("summary_panel"):
+        declared.add_panel(panel)
+    return declared
+
+
+#: What the apps declared, checked (no slug twice, none a profile URL) on first use.
+registry = SimpleLazyObject(_from_hooks)

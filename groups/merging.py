@@ -1,6 +1,5 @@
 """How a merge treats group places: moved to the survivor, or folded when both share a group."""
 
-from customers import merging
 from groups.models import GroupMember, Role, SegmentMember
 
 #: The stronger role wins when two places in one group fold into one.
@@ -42,17 +41,9 @@ def fold(survivor, absorbed, journal):
     GroupMember.objects.bulk_update(stronger, ["role", "in_several_groups", "version"])
 
 
-def register():
-    merging.register(GroupMember, "customer", label="group places", fold=fold, block=block)
-
-
 def fold_client_groups(survivor, absorbed, journal):
     """A client group both are in keeps the survivor's membership; the duplicate's goes."""
     shared = SegmentMember.objects.filter(
         customer=absorbed, segment__in=SegmentMember.objects.filter(customer=survivor).values("segment")
     )
     journal.delete(shared)
-
-
-def register_client_groups():
-    merging.register(SegmentMember, "customer", label="client group memberships", fold=fold_client_groups)

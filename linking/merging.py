@@ -1,8 +1,7 @@
 """How a merge treats links: moved to the survivor; a link both had to the same customer
 folds into one with the wider permissions; a link between the two themselves goes."""
 
-from customers import merging
-from linking.models import PERMISSION_FIELDS, AccessReview, Link
+from linking.models import PERMISSION_FIELDS, Link
 
 
 def fold(survivor, absorbed, journal):
@@ -28,10 +27,3 @@ def fold(survivor, absorbed, journal):
             gone.append(drop.pk)
     journal.delete(Link.objects.filter(pk__in=gone))
     Link.objects.bulk_update(kept, [*PERMISSION_FIELDS, "version"])
-
-
-def register():
-    merging.register(Link, "agent", label="links", fold=fold)
-    # The other half of the same links: moved, not counted twice.
-    merging.register(Link, "principal", label="")
-    merging.register(AccessReview, "customer", label="access reviews")

@@ -1,14 +1,9 @@
 """The Linked Clients section of the Summary tab, and the Linked Accounts tab, which shows a
 customer's group and their linked clients together."""
 
-from django.db.models import Count
-from django.urls import reverse
-
-from customers.tabs import Panel, Tab, registry
 from groups.profile_tabs import group_context
 from linking import queries
 from linking.features import account_linking_on
-from linking.models import Link
 
 
 def links_for(request, customer):
@@ -49,44 +44,3 @@ def links_context(request, customer):
 def linked_accounts_context(request, customer):
     groups = group_context(request, customer) if request.user.has_perm("groups.view_customergroup") else {}
     return {**groups, **links_context(request, customer)}
-
-
-def register():
-    registry.add_panel(
-        Panel(
-            slug="links",
-            title="Linked Clients",
-            template="linking/panel.html",
-            order=20,
-            context=links_context,
-            is_visible=panel_visible,
-        )
-    )
-    registry.add_tab(
-        Tab(
-            slug="linked-accounts",
-            title="Linked Accounts",
-            template="linking/linked_accounts.html",
-            order=10,
-            context=linked_accounts_context,
-            is_visible=tab_visible,
-        )
-    )
-
-
-def benchmark_pages():
-    """The relations list and Linked Accounts tab of the customer with the most links."""
-    busiest = (
-        Link.objects.values("agent_id").annotate(count=Count("id")).order_by("-count", "agent_id").first()
-    )
-    if busiest is None:
-        return []
-    customer_id, where = busiest["agent_id"], f"({busiest['count']} links)"
-    return [
-        (f"relations list {where}", reverse("linking:relations", args=[customer_id]), {}),
-        (
-            f"linked accounts {where}",
-            reverse("customers:profile_tab", args=[customer_id, "linked-accounts"]),
-            {},
-        ),
-    ]

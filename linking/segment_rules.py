@@ -24,5 +24,4 @@ def _words(values, catalogue):
     return "Has linked clients" if values["has_linked_clients"] == "yes" else "Has no linked clients"
 
 
-def register():
-    rules.register("linked_clients", fields=_fields, condition=_condition, describe=_words, order=30)
+LINKED_CLIENTS = rules.Rule("linked_clients", fields=_fields, condition=_condition, describe=_words, order=30)

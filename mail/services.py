@@ -10,28 +10,37 @@ Email rows, and apps call one module (`mail.services`) to send anything.
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
 
+from core import hooks
 from core.errors import KinshipError, StaleEdit
 from core.validators import single_line
 from customers.models import Customer
 from customers.services import lock_customers, record_activity
 from mail.models import Email
 
-#: Whether someone may still be sent a copy again, by the start of the email's kind
-#: ("booking."): apps whose copies follow a permission register the check here, so Send Again
-#: never sends someone a copy they have since lost the right to.
-copy_rules = {}
+
+@dataclass(frozen=True)
+class CopyRule:
+    """Whether someone may still be sent a copy again, for emails whose kind starts with
+    `prefix` ("booking."): apps whose copies follow a permission declare it as a "copy_rule"
+    in their hooks.py, so Send Again never sends someone a copy they have lost the right to."""
+
+    prefix: str
+    #: may_have(recipient, about): whether `recipient` may still receive copies about `about`.
+    may_have: Callable
 
 
 def may_still_have_copy(email):
     """Whether a copy (an email to someone about another customer) may go to them again."""
     if not email.is_copy or email.recipient_id is None:
         return True
-    rule = next((rule for prefix, rule in copy_rules.items() if email.kind.startswith(prefix)), None)
-    return rule is None or rule(email.recipient, email.about)
+    rules = hooks.entries("copy_rule")
+    rule = next((rule for rule in rules if email.kind.startswith(rule.prefix)), None)
+    return rule is None or rule.may_have(email.recipient, email.about)
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,12 @@ customer is a member when they meet every one. Membership is computed when it is
 never stored, so it is always up to date and nobody can edit it by hand.
 
 Each rule contributes form fields to the client-group form and a condition on `Customer`
-(a `Q`, so that filters, counts and badges each stay one query). `groups` registers the
-rules over its own data; later apps register theirs (linked clients, balances, bookings)
-from `AppConfig.ready()`, because `groups` may not import them.
+(a `Q`, so that filters, counts and badges each stay one query). Client groups declare
+the rules over what they can see; later apps declare theirs (linked clients) in their own
+hooks.py ("client_group_rule"), because client groups may not import them.
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -18,6 +19,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from core import hooks
 from core.inputs import WholeNumberField
 from groups.models import GroupMember, Role, Segment, SegmentMember
 
@@ -27,6 +29,8 @@ YES_NO = [(ANY, "Any"), ("yes", "Yes"), ("no", "No")]
 
 @dataclass(frozen=True)
 class Rule:
+    #: Its name among the rules: the key its values are stored under.
+    key: str
     #: The form fields this rule adds, by name: a function, so choices are read when the form is made.
     fields: Callable[[], dict]
     #: condition(values, catalogue, *, seen): a Q on Customer, from this rule's non-empty
@@ -37,17 +41,16 @@ class Rule:
     order: int
 
 
-rules = {}
-
-
-def register(key, *, fields, condition, describe, order):
-    if key in rules:
-        raise ValueError(f"A client-group rule named {key!r} is already registered.")
-    rules[key] = Rule(fields=fields, condition=condition, describe=describe, order=order)
-
-
+@functools.cache
 def ordered():
-    return sorted(rules.items(), key=lambda item: item[1].order)
+    """The rules every app declared ("client_group_rule" in its hooks.py), in form order:
+    [(key, rule)]."""
+    rules = hooks.entries("client_group_rule")
+    keys = [rule.key for rule in rules]
+    twice = {key for key in keys if keys.count(key) > 1}
+    if twice:
+        raise ValueError(f"Client-group rules declared twice: {', '.join(sorted(twice))}.")
+    return [(rule.key, rule) for rule in sorted(rules, key=lambda rule: rule.order)]
 
 
 def own_values(rule, stored):
@@ -242,7 +245,11 @@ def _segment_words(values, catalogue):
     return "; ".join(words)
 
 
-register("age", fields=_age_fields, condition=_age_condition, describe=_age_words, order=10)
-register("family", fields=_family_fields, condition=_family_condition, describe=_family_words, order=20)
-register("created", fields=_created_fields, condition=_created_condition, describe=_created_words, order=40)
-register("segments", fields=_segment_fields, condition=_segment_condition, describe=_segment_words, order=90)
+#: The rules over what client groups themselves can see (ages, family groups, how long a
+#: client, other client groups); declared in the app's hooks.py.
+OWN_RULES = (
+    Rule("age", fields=_age_fields, condition=_age_condition, describe=_age_words, order=10),
+    Rule("family", fields=_family_fields, condition=_family_condition, describe=_family_words, order=20),
+    Rule("created", fields=_created_fields, condition=_created_condition, describe=_created_words, order=40),
+    Rule("segments", fields=_segment_fields, condition=_segment_condition, describe=_segment_words, order=90),
+)

@@ -1,8 +1,6 @@
 """What client groups add to other apps' pages: the Summary tab's Client Groups panel, and the
 customer list's filter, badge column and bulk actions."""
 
-from customers import listing
-from customers.tabs import Panel, registry
 from groups.features import client_groups_on
 from groups.segments import queries
 from groups.segments.rules import Catalogue
@@ -44,29 +42,3 @@ def narrow(request, params, customers):
 
 def decorate(request, rows):
     queries.attach_badges(rows, catalogue_for(request))
-
-
-def register():
-    registry.add_panel(
-        Panel(
-            slug="client-groups",
-            title="Client Groups",
-            template="segments/panel.html",
-            order=30,
-            context=panel_context,
-            is_visible=visible,
-        )
-    )
-    listing.add(
-        listing.ListAddon(
-            slug="client-groups",
-            is_visible=visible,
-            narrow=narrow,
-            decorate=decorate,
-            filter_template="segments/_filter.html",
-            context=list_context,
-            column_title="Client groups",
-            cell_template="segments/_badges.html",
-            bulk_template="segments/_bulk_actions.html",
-        )
-    )

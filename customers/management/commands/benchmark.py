@@ -22,8 +22,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core import hooks
 from core.roles import FRONT_DESK
-from customers import benchmarks
 from customers.merging import merge_token
 from customers.models import Activity, Customer
 from customers.services import merge_customers
@@ -183,9 +183,9 @@ def _pages(terms, customer_id):
     pages.append(
         Page(f"merge (duplicate with {MERGE_HISTORY:,} history lines)", "", action=_merge_action(customer_id))
     )
-    for app_pages in benchmarks.pages:
+    for app_pages in hooks.entries("benchmark_pages"):
         pages += [Page(label, url, headers) for label, url, headers in app_pages()]
-    for app_actions in benchmarks.actions:
+    for app_actions in hooks.entries("benchmark_actions"):
         pages += [Page(label, "", action=action) for label, action in app_actions()]
     return pages
 

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from core import hooks
 from core.roles import FRONT_DESK, MANAGER
 from customers import demo
 from customers.models import Activity, Customer
@@ -63,7 +64,8 @@ class Command(BaseCommand):
         with override_settings(MAILERS=DEMO_MAILERS), transaction.atomic():
             self.load_logins()
             added = self.load_customers(customers)
-            for step in demo.steps:
+            # Each app's demo data ("demo_step" in its hooks.py), in the order of the apps.
+            for step in hooks.entries("demo_step"):
                 step(self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {added} customers added."))
         self.stdout.write(
@@ -130,7 +132,7 @@ class Command(BaseCommand):
                 "FROM customers_customer WHERE id >= %s",
                 [first_new_id],
             )
-        for step in demo.scale_steps:
+        for step in hooks.entries("demo_scale_step"):
             step(self.stdout, first_new_id, made)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
