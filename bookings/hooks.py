@@ -1,10 +1,12 @@
 """What `bookings` adds to the customer pages, merging, the email log's copy rules, the
 demo data and the benchmark (see core/hooks.py)."""
 
+from bookings.features import bookings_on
 from bookings.merging import block, fold
 from bookings.models import Appointment, FormRequest, Package
 from bookings.profile_tabs import bookings_context, forms_context, forms_visible, visible
 from core import hooks
+from core.menu import MenuItem
 from customers.merging import MergeRule
 from customers.tabs import Tab
 from linking.authority import may_act_for
@@ -59,3 +61,19 @@ hooks.register("demo_step", "bookings.demo.make_bookings")
 hooks.register("demo_step", "bookings.demo.make_packages_and_forms")
 hooks.register("demo_scale_step", "bookings.benchmarks.at_scale")
 hooks.register("benchmark_pages", "bookings.benchmarks.pages")
+
+hooks.register(
+    "menu_item",
+    MenuItem("Day View", "bookings:day", order=40, permission="bookings.view_appointment", is_on=bookings_on),
+)
+hooks.register(
+    "menu_item",
+    MenuItem(
+        "Intake Forms",
+        "bookings:forms",
+        order=50,
+        permission="bookings.view_intakeform",
+        is_on=bookings_on,
+        current_views=frozenset({"bookings:forms", "bookings:form_edit", "bookings:form_create"}),
+    ),
+)

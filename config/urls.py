@@ -13,7 +13,7 @@ urlpatterns = [
     path("admin/login/", views.ThrottledLoginView.as_view()),
     path("admin/", admin.site.urls),
     path("", include("groups.urls")),
-    path("", include("groups.segments.urls")),
+    path("", include("client_groups.urls")),
     path("", include("linking.urls")),
     path("", include("billing.urls")),
     path("", include("bookings.urls")),

@@ -42,6 +42,11 @@ class Entry:
     current: bool
 
 
+def context(request):
+    """The template context processor: `menu`, worked out only when the layout draws it."""
+    return {"menu": lambda: menu_for(request)}
+
+
 def menu_for(request):
     """The menu entries this request's user may see, in order. Permissions come from the
     user's cached set and switches are read once per request, so the menu adds no query

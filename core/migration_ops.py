@@ -31,3 +31,23 @@ def switches_and_grants(switches, grants):
         apps.get_model("waffle", "Switch").objects.filter(name__in=switches).delete()
 
     return migrations.RunPython(forwards, backwards)
+
+
+def move_content_types(models, *, old, new):
+    """A RunPython for models that moved from app `old` to app `new` (their tables kept):
+    relabel each model's content type, keeping its id, its permissions and the roles and
+    users that hold them. A content type already made under the new label (by a data
+    migration's create_permissions, say) holds no grant worth keeping over the old one's."""
+
+    def relabel(apps, schema_editor, *, old, new):
+        types = apps.get_model("contenttypes", "ContentType").objects.using(schema_editor.connection.alias)
+        for model in models:
+            if types.filter(app_label=old, model=model).exists():
+                types.filter(app_label=new, model=model).delete()
+                types.filter(app_label=old, model=model).update(app_label=new)
+
+    return migrations.RunPython(
+        lambda apps, editor: relabel(apps, editor, old=old, new=new),
+        lambda apps, editor: relabel(apps, editor, old=new, new=old),
+        elidable=False,
+    )

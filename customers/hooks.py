@@ -2,6 +2,7 @@
 own relations and its demo data (see core/hooks.py)."""
 
 from core import hooks
+from core.menu import MenuItem
 from customers import profile_tabs
 from customers.merging import MergeRule
 from customers.models import Activity, Customer, Merge
@@ -35,3 +36,21 @@ hooks.register("merge_rule", MergeRule(Merge, "survivor", label="merge records",
 hooks.register("merge_rule", MergeRule(Merge, "absorbed", label="merge records", keep=True))
 
 hooks.register("demo_step", "customers.demo.make_duplicates")
+
+hooks.register(
+    "menu_item",
+    MenuItem(
+        "Front desk",
+        "customers:front_desk",
+        order=10,
+        permission="customers.view_customer",
+        current_views=frozenset({"customers:front_desk", "customers:desk", "customers:desk_tab"}),
+    ),
+)
+hooks.register(
+    "menu_item", MenuItem("Customers", "customers:list", order=20, permission="customers.view_customer")
+)
+hooks.register(
+    "menu_item",
+    MenuItem("Possible Duplicates", "customers:duplicates", order=70, permission="customers.merge_customer"),
+)

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from core.admin import CappedCountPaginator, EditableAdmin, ReadOnlyAdmin
-from groups.models import CustomerGroup, GroupMember, MemberLabel, Segment
+from groups.models import CustomerGroup, GroupMember, MemberLabel
 
 
 @admin.register(MemberLabel)
@@ -63,18 +63,3 @@ class GroupMemberAdmin(ReadOnlyAdmin):
     raw_id_fields = ["customer", "group"]
     paginator = CappedCountPaginator
     show_full_result_count = False
-
-
-@admin.register(Segment)
-class SegmentAdmin(ReadOnlyAdmin):
-    """Client groups are managed on their own pages (Client Groups), where every change is
-    written to the customers' History; the admin only shows them."""
-
-    list_display = ["name", "is_rule_based", "created_at"]
-    search_fields = ["name"]
-    fields = ["name", "description", "rules", "created_at", "updated_at"]
-    readonly_fields = fields
-
-    @admin.display(boolean=True, description="follows rules")
-    def is_rule_based(self, segment):
-        return segment.is_rule_based

@@ -1,4 +1,4 @@
-"""The superuser switches (django-waffle) that govern family groups and client groups.
+"""The superuser switches (django-waffle) that govern family groups.
 
 Each is made, switched off, by a data migration, so superusers find them in the admin.
 """
@@ -14,8 +14,6 @@ from core.switches import feature, switch_on
 ACCOUNT_LINKING = "account_linking"
 #: Lets an Admin (a carer, a nanny) belong to several groups; Owners and Dependents stay in one.
 ADMINS_IN_SEVERAL_GROUPS = "admins_in_several_groups"
-#: Client groups (segments): VIP, Trade, Students…, their filter and bulk actions.
-CLIENT_GROUPS = "client_groups"
 
 
 def groups_on(request=None):
@@ -23,13 +21,8 @@ def groups_on(request=None):
     return switch_on(request, ACCOUNT_LINKING)
 
 
-def client_groups_on(request=None):
-    return switch_on(request, CLIENT_GROUPS)
-
-
 def admins_in_several_groups():
     return switch_is_active(ADMINS_IN_SEVERAL_GROUPS)
 
 
 groups_feature = feature(groups_on, "Account linking")
-client_groups_feature = feature(client_groups_on, "Client groups")

@@ -1,6 +1,6 @@
 """How a merge treats group places: moved to the survivor, or folded when both share a group."""
 
-from groups.models import GroupMember, Role, SegmentMember
+from groups.models import GroupMember, Role
 
 #: The stronger role wins when two places in one group fold into one.
 STRENGTH = {Role.OWNER: 0, Role.ADMIN: 1, Role.DEPENDENT: 2}
@@ -39,11 +39,3 @@ def fold(survivor, absorbed, journal):
             journal.change(kept, role=place.role, in_several_groups=several)
             stronger.append(kept)
     GroupMember.objects.bulk_update(stronger, ["role", "in_several_groups", "version"])
-
-
-def fold_client_groups(survivor, absorbed, journal):
-    """A client group both are in keeps the survivor's membership; the duplicate's goes."""
-    shared = SegmentMember.objects.filter(
-        customer=absorbed, segment__in=SegmentMember.objects.filter(customer=survivor).values("segment")
-    )
-    journal.delete(shared)

@@ -2,8 +2,10 @@
 (see core/hooks.py)."""
 
 from core import hooks
+from core.menu import MenuItem
 from customers.merging import MergeRule
 from customers.tabs import Panel, Tab
+from linking.features import account_linking_on
 from linking.merging import fold
 from linking.models import AccessReview, Link
 from linking.profile_tabs import linked_accounts_context, links_context, panel_visible, tab_visible
@@ -40,3 +42,14 @@ hooks.register("merge_rule", MergeRule(AccessReview, "customer", label="access r
 hooks.register("client_group_rule", LINKED_CLIENTS)
 hooks.register("demo_step", "linking.demo.make_links")
 hooks.register("benchmark_pages", "linking.benchmarks.pages")
+
+hooks.register(
+    "menu_item",
+    MenuItem(
+        "Access Reviews",
+        "linking:access_reviews",
+        order=60,
+        permission="linking.view_accessreview",
+        is_on=account_linking_on,
+    ),
+)

@@ -3,7 +3,7 @@
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 
-from groups.segments import rules
+from client_groups import rules
 from linking.models import Link
 
 

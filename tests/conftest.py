@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, settings
 from waffle.testutils import override_switch
 
 from billing.features import BILLING
+from client_groups.features import CLIENT_GROUPS
 from core.roles import FRONT_DESK, MANAGER
 from groups import services as group_services
-from groups.features import ACCOUNT_LINKING, ADMINS_IN_SEVERAL_GROUPS, CLIENT_GROUPS
+from groups.features import ACCOUNT_LINKING, ADMINS_IN_SEVERAL_GROUPS
 from groups.models import MemberLabel, Role
 from linking.models import RelationshipType
 from tests.factories import CustomerFactory, UserFactory

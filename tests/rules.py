@@ -19,8 +19,9 @@ from django.db.models import Count, Max, Q, Sum
 
 from billing.models import Account, AccountHolder, Entry
 from bookings.models import Appointment, Package
+from client_groups.models import SegmentMember
 from customers.models import Activity, Customer
-from groups.models import CustomerGroup, GroupMember, Role, SegmentMember
+from groups.models import CustomerGroup, GroupMember, Role
 from linking.models import Link, RelationshipType
 
 #: What a merged customer may no longer hold (rule 4), as (model, field pointing at Customer).

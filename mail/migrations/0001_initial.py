@@ -15,26 +15,7 @@ Each step runs backwards too, so `migrate customers 0015` puts the old layout ba
 import django.db.models.deletion
 from django.db import migrations, models
 
-
-def content_type_to_mail(apps, schema_editor):
-    _move_content_type(apps, schema_editor, old="customers", new="mail")
-
-
-def content_type_to_customers(apps, schema_editor):
-    _move_content_type(apps, schema_editor, old="mail", new="customers")
-
-
-def _move_content_type(apps, schema_editor, *, old, new):
-    """Relabel the Email model's content type, keeping its id, its permissions and the roles
-    and users that hold them. A content type already made under the new label (by a data
-    migration's create_permissions, say) holds no grant worth keeping over the old one's."""
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    using = schema_editor.connection.alias
-    types = ContentType.objects.using(using)
-    if not types.filter(app_label=old, model="email").exists():
-        return
-    types.filter(app_label=new, model="email").delete()
-    types.filter(app_label=old, model="email").update(app_label=new)
+from core.migration_ops import move_content_types
 
 
 class Migration(migrations.Migration):
@@ -162,5 +143,5 @@ class Migration(migrations.Migration):
         ),
         # db_table back to the default, `mail_email`: the table is renamed, its rows stay.
         migrations.AlterModelTable(name="email", table=None),
-        migrations.RunPython(content_type_to_mail, content_type_to_customers, elidable=False),
+        move_content_types(["email"], old="customers", new="mail"),
     ]

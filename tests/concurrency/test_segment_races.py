@@ -13,11 +13,8 @@ from itertools import pairwise
 import pytest
 from django.db.models import Count
 
-from customers import services as customer_services
-from customers.models import Activity, Customer, Merge
-from customers.queries import merge_preview
-from groups.models import Segment, SegmentMember
-from groups.segments.services import (
+from client_groups.models import Segment, SegmentMember
+from client_groups.services import (
     Change,
     add_customers,
     create_segment,
@@ -25,6 +22,9 @@ from groups.segments.services import (
     edit_segment,
     remove_customers,
 )
+from customers import services as customer_services
+from customers.models import Activity, Customer, Merge
+from customers.queries import merge_preview
 from tests.concurrency.test_group_races import race, refusals
 from tests.concurrency.test_merge_races import ORDERS, in_order
 from tests.factories import CustomerFactory, UserFactory

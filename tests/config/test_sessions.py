@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from client_groups import services as segment_services
 from core.middleware import LAST_SEEN
-from groups.segments import services as segment_services
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_the_emails_tab_and_the_csv_export_say_no_store(client, manager_user, cl
     customer = CustomerFactory()
     vip = segment_services.create_segment(actor=manager_user, name="VIP")
     emails = client.get(reverse("customers:profile_tab", args=[customer.pk, "emails"]))
-    export = client.get(reverse("segments:export", args=[vip.pk]))
+    export = client.get(reverse("client_groups:export", args=[vip.pk]))
     assert emails.status_code == export.status_code == 200
     assert emails["Cache-Control"] == export["Cache-Control"] == "no-store"
     assert export["Content-Type"].startswith("text/csv")

@@ -35,11 +35,11 @@ from waffle.testutils import override_switch
 from billing import services as billing_services
 from bookings.features import BOOKINGS
 from bookings.services import appointments, catalogue, intake, packages
+from client_groups import services as segment_services
 from customers import merging
 from customers import services as customer_services
 from customers.tabs import registry
 from groups.models import Role
-from groups.segments import services as segment_services
 from linking import services as link_services
 from mail.models import Email
 from tests.bookings.helpers import ahead

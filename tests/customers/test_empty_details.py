@@ -9,9 +9,9 @@ from django.urls import reverse
 from waffle.testutils import override_switch
 
 from bookings.features import BOOKINGS
+from client_groups import services as segment_services
 from customers.models import Customer
 from customers.tabs import registry
-from groups.segments import services as segment_services
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,7 @@ def test_no_page_or_tab_of_a_sparse_customer_says_none(manager_user, client, spa
         reverse("customers:list") + "?q=Sparse",
         reverse("customers:desk", args=[sparse.pk]),
         reverse("customers:profile", args=[sparse.pk]),
-        reverse("segments:detail", args=[segment.pk]),
+        reverse("client_groups:detail", args=[segment.pk]),
     ]
     pages += [reverse("customers:profile_tab", args=[sparse.pk, slug]) for slug in registry.tabs]
     for url in pages:

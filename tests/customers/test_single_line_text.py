@@ -239,7 +239,7 @@ def test_every_form_text_field_refuses_control_characters():
         ("groups.forms.RenameGroupForm", "name"),
         ("bookings.forms.catalogue.IntakeFormForm", "q7_text"),
         ("billing.forms.PostForm", "memo"),
-        ("groups.segments.forms.SegmentForm", "name"),
+        ("client_groups.forms.SegmentForm", "name"),
     } <= found
     missing = [
         f"{name}.{field}"

@@ -13,10 +13,10 @@ from django import forms
 from bookings.forms.catalogue import ServiceForm
 from bookings.forms.intake import CompleteForm
 from bookings.forms.packages import BuyPackageForm
+from client_groups.forms import SegmentForm
 from core.inputs import DecimalNumberField, WholeNumberField
 from core.paging import page_number
 from customers.queries import search_customers, search_words
-from groups.segments.forms import SegmentForm
 from tests.factories import CustomerFactory
 
 LENIENT = ["1_000", "٣", "１２", "1e3", "0x10", "1 000", "--1", "+-1", "12\u202e"]

@@ -18,11 +18,11 @@ from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 from waffle.models import Switch
 
+from client_groups import services
+from client_groups.features import CLIENT_GROUPS
+from client_groups.models import Segment, SegmentMember
+from client_groups.rules import years_before
 from customers.models import Activity, Customer
-from groups.features import CLIENT_GROUPS
-from groups.models import Segment, SegmentMember
-from groups.segments import services
-from groups.segments.rules import years_before
 from tests.e2e.test_front_desk import expect_htmx_done
 from tests.e2e.test_groups import assert_accessible, control, history_lines, needs_axe, toast
 from tests.factories import CustomerFactory

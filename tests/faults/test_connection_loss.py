@@ -22,14 +22,15 @@ from django.test import Client
 from django.urls import reverse
 
 import billing.services
+import client_groups.services
 import customers.services
-import groups.segments.services
 from billing.models import Account, AccountHolder, Entry, Kind
+from client_groups import services as segment_services
+from client_groups.models import Segment, SegmentMember
 from customers.merging import merge_token
 from customers.models import Activity, Customer, Merge
 from groups import services as group_services
-from groups.models import CustomerGroup, GroupMember, MemberLabel, Role, Segment, SegmentMember
-from groups.segments import services as segment_services
+from groups.models import CustomerGroup, GroupMember, MemberLabel, Role
 from linking import services as link_services
 from linking.models import AccessReview, Link, RelationshipType
 from mail.models import Email
@@ -228,10 +229,10 @@ def test_an_add_to_group_of_ten_thousand_cut_short_saves_nothing_and_goes_throug
     before, mark = snapshot(), history_mark()
 
     # The memberships and their History lines are written (one statement); COMMIT is next.
-    cut = cut_at(monkeypatch, groups.segments.services, "_with_history", after=True)
-    assert_nothing_saved(desk.post(reverse("segments:bulk"), data), cut, before)
+    cut = cut_at(monkeypatch, client_groups.services, "_with_history", after=True)
+    assert_nothing_saved(desk.post(reverse("client_groups:bulk"), data), cut, before)
 
-    response = desk.post(reverse("segments:bulk"), data)
+    response = desk.post(reverse("client_groups:bulk"), data)
     assert response.status_code == 302
     assert_the_rules_hold()
     crowd = set(Customer.objects.filter(last_name="Crowd").values_list("pk", flat=True))
@@ -296,7 +297,11 @@ def partner_link(desk_user, manager_user):
 def add_to_group(desk_user, manager_user):
     Customer.objects.bulk_create(Customer(first_name=f"Client{n}", last_name="Crowd") for n in range(50))
     vip = segment_services.create_segment(actor=manager_user, name="VIP")
-    return lenient(desk_user), reverse("segments:bulk"), {"all_matching": 1, "q": "crowd", "segment": vip.pk}
+    return (
+        lenient(desk_user),
+        reverse("client_groups:bulk"),
+        {"all_matching": 1, "q": "crowd", "segment": vip.pk},
+    )
 
 
 @pytest.mark.parametrize("action", [posting, partner_link, add_to_group], ids=lambda action: action.__name__)

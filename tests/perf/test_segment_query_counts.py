@@ -17,13 +17,14 @@ from django.db import connection
 from django.db.models import Count, Max
 from django.urls import reverse
 
+from client_groups import queries
+from client_groups.models import Segment
+from client_groups.rules import years_before
+from client_groups.services import Change, add_customers, create_segment, remove_customers
 from customers.listing import LIST_PAGE_SIZE
 from customers.models import Activity, Customer
 from groups import services as group_services
-from groups.models import GroupMember, Role, Segment
-from groups.segments import queries
-from groups.segments.rules import years_before
-from groups.segments.services import Change, add_customers, create_segment, remove_customers
+from groups.models import GroupMember, Role
 from tests.factories import CustomerFactory
 from tests.perf.test_query_counts import AUTH, HTMX, PERMS, SWITCH, queries_for
 
@@ -51,16 +52,16 @@ OFFERED = 2
 PAGES = [
     # (name, url builder, headers, expected queries beyond auth + permissions); a builder
     # answers None while the clients have nothing for it to show (no group chosen by staff yet).
-    ("client groups list", lambda c: reverse("segments:list"), {}, SWITCH + CATALOGUE + COUNTS),
+    ("client groups list", lambda c: reverse("client_groups:list"), {}, SWITCH + CATALOGUE + COUNTS),
     (
         "members of a rule-based group",
-        lambda c: reverse("segments:detail", args=[c.ruled.pk]),
+        lambda c: reverse("client_groups:detail", args=[c.ruled.pk]),
         {},
         SWITCH + GROUP + CATALOGUE + PAGE,
     ),
     (
         "members of a group chosen by staff",
-        lambda c: c.chosen and reverse("segments:detail", args=[c.chosen.pk]),
+        lambda c: c.chosen and reverse("client_groups:detail", args=[c.chosen.pk]),
         {},
         SWITCH + GROUP + CATALOGUE + PAGE,
     ),
@@ -103,7 +104,7 @@ PAGES = [
     ),
     (
         "add to group form",
-        lambda c: c.chosen and reverse("segments:profile_add", args=[c.ann.pk]),
+        lambda c: c.chosen and reverse("client_groups:profile_add", args=[c.ann.pk]),
         {},
         SWITCH + CUSTOMER + OFFERED,
     ),
@@ -197,7 +198,7 @@ def clients(front_desk_user, labels, client_groups_on):
 
 @pytest.mark.parametrize(("name", "url", "headers", "extra"), PAGES, ids=[page[0] for page in PAGES])
 def test_client_group_page_query_count_is_fixed(desk, clients, name, url, headers, extra):
-    desk.get(reverse("segments:list"))  # fill the shared cache of switches
+    desk.get(reverse("client_groups:list"))  # fill the shared cache of switches
     counts = []
     for grow in (None, clients.more_groups, clients.more_members):
         if grow is not None:
@@ -403,13 +404,13 @@ def test_bulk_action_on_all_matching_runs_a_fixed_number_of_queries(
         form = {"action": action, "all_matching": "1", "q": f"crowd{size}", "segment": vip.pk}
 
         with django_assert_num_queries(AUTH + SWITCH + PERMS + MATCHING + CHOSEN_GROUP + CONFIRMATION):
-            confirm = desk.get(reverse("segments:bulk"), form)
+            confirm = desk.get(reverse("client_groups:bulk"), form)
         verb = "Add" if action == "add" else "Remove"
         assert f"{verb} <strong>{size} customers</strong>" in confirm.content.decode()
         mark = last_line()
         service = statements(action)
         with django_assert_num_queries(AUTH + SWITCH + PERMS + MATCHING + CHOSEN_GROUP + service + MESSAGE):
-            response = desk.post(reverse("segments:bulk"), form)
+            response = desk.post(reverse("client_groups:bulk"), form)
 
         assert response.status_code == 302
         assert vip.memberships.count() == (size if action == "add" else 0)

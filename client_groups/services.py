@@ -17,10 +17,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, IntegerField, OuterRef, Value
 from django.utils import timezone
 
+from client_groups.models import Segment, SegmentMember
+from client_groups.rules import SEGMENT_FIELDS, uses_itself
 from core.errors import KinshipError, StaleEdit
 from customers.models import Activity, Customer
-from groups.models import Segment, SegmentMember
-from groups.segments.rules import SEGMENT_FIELDS, uses_itself
 
 NAME_TAKEN = "There is already a client group with that name."
 

@@ -3,11 +3,11 @@ of groups and members."""
 
 from django.db.models import BooleanField, Case, Count, Value, When
 
+from client_groups.models import Segment, SegmentMember
+from client_groups.rules import Catalogue
 from core.ids import is_id
 from core.paging import page_of
 from customers.models import Customer
-from groups.models import Segment, SegmentMember
-from groups.segments.rules import Catalogue
 
 #: The query-string name of the client list's client-group filter.
 FILTER = "client_group"

@@ -14,6 +14,12 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from client_groups import queries, services
+from client_groups.features import client_groups_feature
+from client_groups.forms import ChooseSegmentForm, SegmentForm
+from client_groups.models import Segment
+from client_groups.profile_tabs import VIEW, catalogue_for
+from client_groups.rules import Catalogue, describe
 from core.access import staff_required
 from core.errors import KinshipError
 from core.ids import is_id
@@ -22,15 +28,9 @@ from core.responses import done, embedded, form_status, next_url, refusal_status
 from customers import listing
 from customers.models import Customer
 from customers.queries import get_live_customer
-from groups.features import client_groups_feature
-from groups.models import Segment
-from groups.segments import queries, services
-from groups.segments.forms import ChooseSegmentForm, SegmentForm
-from groups.segments.rules import Catalogue, describe
-from groups.segments.screens import VIEW, catalogue_for
 
-ADD_MEMBER = "groups.add_segmentmember"
-REMOVE_MEMBER = "groups.delete_segmentmember"
+ADD_MEMBER = "client_groups.add_segmentmember"
+REMOVE_MEMBER = "client_groups.delete_segmentmember"
 ACTIONS = {
     "add": ("Add to Group", ADD_MEMBER, services.add_customers),
     "remove": ("Remove from Group", REMOVE_MEMBER, services.remove_customers),
@@ -41,12 +41,12 @@ ACTIONS = {
 @client_groups_feature
 @staff_required(VIEW)
 def segment_list(request):
-    return render(request, "segments/list.html", {"segments": queries.segments_with_counts()})
+    return render(request, "client_groups/list.html", {"segments": queries.segments_with_counts()})
 
 
 @require_http_methods(["GET", "POST"])
 @client_groups_feature
-@staff_required("groups.add_segment")
+@staff_required("client_groups.add_segment")
 def segment_create(request):
     form = SegmentForm(request.POST or None)
     status = 200
@@ -63,13 +63,13 @@ def segment_create(request):
             status = form_status(form, error)
         else:
             messages.success(request, f"The client group “{segment.name}” was created.")
-            return redirect("segments:detail", segment.pk)
-    return render(request, "segments/form.html", {"form": form, "segment": None}, status=status)
+            return redirect("client_groups:detail", segment.pk)
+    return render(request, "client_groups/form.html", {"form": form, "segment": None}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 @client_groups_feature
-@staff_required("groups.change_segment")
+@staff_required("client_groups.change_segment")
 def segment_edit(request, segment_id):
     segment = get_object_or_404(Segment, pk=segment_id)
     form = SegmentForm(request.POST or None, segment=segment)
@@ -89,23 +89,23 @@ def segment_edit(request, segment_id):
             status = form_status(form, error)
         else:
             messages.success(request, f"The client group “{data['name']}” was saved.")
-            return redirect("segments:detail", segment.pk)
-    return render(request, "segments/form.html", {"form": form, "segment": segment}, status=status)
+            return redirect("client_groups:detail", segment.pk)
+    return render(request, "client_groups/form.html", {"form": form, "segment": segment}, status=status)
 
 
 @require_POST
 @client_groups_feature
-@staff_required("groups.delete_segment")
+@staff_required("client_groups.delete_segment")
 def segment_delete(request, segment_id):
     segment = get_object_or_404(Segment, pk=segment_id)
     try:
         services.delete_segment(actor=request.user, segment_id=segment.pk)
     except KinshipError as error:
-        return refused(request, error, reverse("segments:detail", args=[segment.pk]))
+        return refused(request, error, reverse("client_groups:detail", args=[segment.pk]))
     messages.success(request, f"The client group “{segment.name}” was deleted; its clients stay.")
     if request.htmx:
-        return HttpResponse(status=204, headers={"HX-Redirect": reverse("segments:list")})
-    return redirect("segments:list")
+        return HttpResponse(status=204, headers={"HX-Redirect": reverse("client_groups:list")})
+    return redirect("client_groups:list")
 
 
 @require_GET
@@ -119,7 +119,7 @@ def segment_detail(request, segment_id):
         "rules": describe(segment, catalogue),
         "page": queries.members_page(segment, page=page_number(request.GET.get("page")), catalogue=catalogue),
     }
-    return render(request, "segments/detail.html", context)
+    return render(request, "client_groups/detail.html", context)
 
 
 class _Echo:
@@ -189,7 +189,9 @@ def profile_add(request, customer_id):
             return done(request, back_to, f"{customer.full_name} {said} “{segment.name}”.")
     context = {"form": form, "customer": customer, "next": back_to, "embedded": embedded(request)}
     template = (
-        "segments/add.html#segment-editor" if targets(request, "segment-editor") else "segments/add.html"
+        "client_groups/add.html#segment-editor"
+        if targets(request, "segment-editor")
+        else "client_groups/add.html"
     )
     return render(request, template, context, status=status)
 
@@ -282,7 +284,11 @@ def _bulk(request, params, action, title, service):
     except KinshipError as error:
         context["error"] = error.message
         status = refusal_status(error)
-    template = "segments/bulk.html#bulk-editor" if targets(request, "bulk-editor") else "segments/bulk.html"
+    template = (
+        "client_groups/bulk.html#bulk-editor"
+        if targets(request, "bulk-editor")
+        else "client_groups/bulk.html"
+    )
     return render(request, template, context, status=status)
 
 

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from groups.segments import views
+from client_groups import views
 
-app_name = "segments"
+app_name = "client_groups"
 
 urlpatterns = [
     path("client-groups/", views.segment_list, name="list"),

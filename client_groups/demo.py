@@ -7,10 +7,10 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from waffle.models import Switch
 
+from client_groups import services
+from client_groups.features import CLIENT_GROUPS
+from client_groups.models import Segment
 from customers.models import Customer
-from groups.features import CLIENT_GROUPS
-from groups.models import Segment
-from groups.segments import services
 
 #: (name, description, who may be in it, how many)
 CHOSEN = (

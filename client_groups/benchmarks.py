@@ -8,9 +8,9 @@ from django.db.models import Count, F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from client_groups import services
+from client_groups.models import Segment
 from customers.models import Customer
-from groups.models import Segment
-from groups.segments import services
 
 #: How many customers the bulk actions are measured on.
 BULK = 10_000
@@ -30,8 +30,8 @@ def pages():
         return []
     segment_id, size = largest
     return [
-        ("client groups list", reverse("segments:list"), {}),
-        (f"client group members (of {size:,})", reverse("segments:detail", args=[segment_id]), {}),
+        ("client groups list", reverse("client_groups:list"), {}),
+        (f"client group members (of {size:,})", reverse("client_groups:detail", args=[segment_id]), {}),
         (
             f"customer list filtered by a group of {size:,}",
             f"{reverse('customers:list')}?client_group={segment_id}",

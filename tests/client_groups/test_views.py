@@ -18,12 +18,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from waffle.testutils import override_switch
 
+from client_groups import services
+from client_groups.features import CLIENT_GROUPS
+from client_groups.models import Segment, SegmentMember
 from customers.merging import merge_token
 from customers.models import Activity, Customer
 from customers.services import archive_customer, merge_customers
-from groups.features import CLIENT_GROUPS
-from groups.models import Segment, SegmentMember
-from groups.segments import services
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,19 +87,19 @@ def routes(w):
     """Every client-group URL as (name, method, url, data), the one that deletes last."""
     vip, anna, ben = w.vip.pk, w.anna.pk, w.ben.pk
     return [
-        ("list", "get", reverse("segments:list"), None),
-        ("detail", "get", reverse("segments:detail", args=[vip]), None),
-        ("export", "get", reverse("segments:export", args=[vip]), None),
-        ("bulk", "get", reverse("segments:bulk"), {"customer": ben, "segment": vip}),
-        ("bulk", "post", reverse("segments:bulk"), {"customer": ben, "segment": vip}),
-        ("profile_add", "get", reverse("segments:profile_add", args=[ben]), None),
-        ("profile_add", "post", reverse("segments:profile_add", args=[ben]), {"segment": vip}),
-        ("profile_remove", "post", reverse("segments:profile_remove", args=[anna, vip]), None),
-        ("create", "get", reverse("segments:create"), None),
-        ("create", "post", reverse("segments:create"), {"name": "New", "members": "manual"}),
-        ("edit", "get", reverse("segments:edit", args=[vip]), None),
-        ("edit", "post", reverse("segments:edit", args=[vip]), {"name": "Renamed", "version": 1}),
-        ("delete", "post", reverse("segments:delete", args=[vip]), None),
+        ("list", "get", reverse("client_groups:list"), None),
+        ("detail", "get", reverse("client_groups:detail", args=[vip]), None),
+        ("export", "get", reverse("client_groups:export", args=[vip]), None),
+        ("bulk", "get", reverse("client_groups:bulk"), {"customer": ben, "segment": vip}),
+        ("bulk", "post", reverse("client_groups:bulk"), {"customer": ben, "segment": vip}),
+        ("profile_add", "get", reverse("client_groups:profile_add", args=[ben]), None),
+        ("profile_add", "post", reverse("client_groups:profile_add", args=[ben]), {"segment": vip}),
+        ("profile_remove", "post", reverse("client_groups:profile_remove", args=[anna, vip]), None),
+        ("create", "get", reverse("client_groups:create"), None),
+        ("create", "post", reverse("client_groups:create"), {"name": "New", "members": "manual"}),
+        ("edit", "get", reverse("client_groups:edit", args=[vip]), None),
+        ("edit", "post", reverse("client_groups:edit", args=[vip]), {"name": "Renamed", "version": 1}),
+        ("delete", "post", reverse("client_groups:delete", args=[vip]), None),
     ]
 
 
@@ -149,13 +149,13 @@ def test_front_desk_works_with_members_but_not_with_the_groups_themselves(front,
 
 def test_front_desk_is_not_offered_what_it_may_not_do(front, world):
     for page in (
-        front.get(reverse("segments:list")),
-        front.get(reverse("segments:detail", args=[world.vip.pk])),
+        front.get(reverse("client_groups:list")),
+        front.get(reverse("client_groups:detail", args=[world.vip.pk])),
     ):
         html = page.content.decode()
         assert "Create Group" not in html
-        assert reverse("segments:edit", args=[world.vip.pk]) not in html
-        assert reverse("segments:delete", args=[world.vip.pk]) not in html
+        assert reverse("client_groups:edit", args=[world.vip.pk]) not in html
+        assert reverse("client_groups:delete", args=[world.vip.pk]) not in html
 
 
 def test_a_manager_may_do_everything(manager, world):
@@ -176,7 +176,7 @@ def test_switched_off_every_url_is_gone_and_so_are_the_links(manager_user, world
             assert manager.post(url, data or {}).status_code in (404, 405), name
     # A page opened before the switch went off hears why its request failed.
     response = manager.post(
-        reverse("segments:profile_remove", args=[world.anna.pk, world.vip.pk]), headers=HTMX
+        reverse("client_groups:profile_remove", args=[world.anna.pk, world.vip.pk]), headers=HTMX
     )
     assert response.status_code == 404
     assert "switched off" in json.loads(response.headers["HX-Trigger"])["messages"][0]["text"]
@@ -212,13 +212,13 @@ def test_a_post_without_a_csrf_token_is_refused(manager_user, world, client_grou
 
 
 def create(client, **data):
-    return client.post(reverse("segments:create"), {"name": "Students", "members": "manual", **data})
+    return client.post(reverse("client_groups:create"), {"name": "Students", "members": "manual", **data})
 
 
 def test_create_a_group_whose_members_staff_choose(manager):
     response = create(manager, description="  Full-time  ")
     students = Segment.objects.get(name="Students")
-    assert response.status_code == 302 and response.url == reverse("segments:detail", args=[students.pk])
+    assert response.status_code == 302 and response.url == reverse("client_groups:detail", args=[students.pk])
     assert (students.description, students.rules) == ("Full-time", {})
     assert toasts(response) == ["The client group “Students” was created."]
 
@@ -282,7 +282,7 @@ def test_a_group_cannot_require_and_exclude_the_same_group(manager, world):
 
 
 def test_edit_a_group_and_a_stale_edit_is_refused_with_409(manager, world):
-    url = reverse("segments:edit", args=[world.adults.pk])
+    url = reverse("client_groups:edit", args=[world.adults.pk])
     form = manager.get(url).content.decode()
     assert 'name="version" value="1"' in form
     assert f'<option value="{world.adults.pk}"' not in form  # its rules cannot name itself
@@ -296,15 +296,15 @@ def test_edit_a_group_and_a_stale_edit_is_refused_with_409(manager, world):
 
 
 def test_a_group_whose_members_staff_choose_has_no_rules_to_edit(manager, world):
-    url = reverse("segments:edit", args=[world.vip.pk])
+    url = reverse("client_groups:edit", args=[world.vip.pk])
     assert 'name="age_from"' not in manager.get(url).content.decode()
     response = manager.post(url, {"name": "VIP", "description": "", "version": 1, "age_from": "18"})
     assert response.status_code == 302 and Segment.objects.get(pk=world.vip.pk).rules == {}
 
 
 def test_delete_goes_back_to_the_list_and_says_the_clients_stay(manager, world):
-    response = manager.post(reverse("segments:delete", args=[world.vip.pk]))
-    assert response.status_code == 302 and response.url == reverse("segments:list")
+    response = manager.post(reverse("client_groups:delete", args=[world.vip.pk]))
+    assert response.status_code == 302 and response.url == reverse("client_groups:list")
     assert toasts(response) == ["The client group “VIP” was deleted; its clients stay."]
     assert not Segment.objects.filter(pk=world.vip.pk).exists() and not SegmentMember.objects.exists()
     assert Customer.objects.filter(pk__in=[world.anna.pk, world.ben.pk]).count() == 2
@@ -312,14 +312,14 @@ def test_delete_goes_back_to_the_list_and_says_the_clients_stay(manager, world):
 
 
 def test_delete_by_htmx_redirects_the_page(manager, world):
-    response = manager.post(reverse("segments:delete", args=[world.vip.pk]), headers=HTMX)
-    assert response.status_code == 204 and response.headers["HX-Redirect"] == reverse("segments:list")
+    response = manager.post(reverse("client_groups:delete", args=[world.vip.pk]), headers=HTMX)
+    assert response.status_code == 204 and response.headers["HX-Redirect"] == reverse("client_groups:list")
 
 
 def test_delete_of_a_group_other_rules_use_is_refused_with_the_reason(manager, world, manager_user):
     services.create_segment(actor=manager_user, name="Not VIP", rules={"not_in_segment": world.vip.pk})
     before = snapshot()
-    response = manager.post(reverse("segments:delete", args=[world.vip.pk]))
+    response = manager.post(reverse("client_groups:delete", args=[world.vip.pk]))
     assert response.status_code == 400
     assert "The rules of Not VIP use “VIP”; change them before deleting it." in text(response)
     assert snapshot() == before
@@ -332,10 +332,10 @@ def test_summary_shows_the_client_groups_panel_with_badges(front, world):
     page = front.get(world.anna.get_absolute_url()).content.decode()
     assert 'id="panel-client-groups"' in page and ">Client Groups</h3>" in page
     for segment in (world.vip, world.adults):
-        assert f'<a href="{reverse("segments:detail", args=[segment.pk])}">{segment.name}</a>' in page
+        assert f'<a href="{reverse("client_groups:detail", args=[segment.pk])}">{segment.name}</a>' in page
     # Only the group staff chose has an X; the rule-based one says why it has none.
-    assert reverse("segments:profile_remove", args=[world.anna.pk, world.vip.pk]) in page
-    assert reverse("segments:profile_remove", args=[world.anna.pk, world.adults.pk]) not in page
+    assert reverse("client_groups:profile_remove", args=[world.anna.pk, world.vip.pk]) in page
+    assert reverse("client_groups:profile_remove", args=[world.anna.pk, world.adults.pk]) not in page
     assert "(follows rules)" in page and "Add to Group" in page
     ben = front.get(world.ben.get_absolute_url()).content.decode()
     assert "Ben is not in any client group." in ben
@@ -343,7 +343,7 @@ def test_summary_shows_the_client_groups_panel_with_badges(front, world):
 
 def test_the_badges_x_takes_the_customer_out(front, world):
     profile = world.anna.get_absolute_url()
-    url = reverse("segments:profile_remove", args=[world.anna.pk, world.vip.pk])
+    url = reverse("client_groups:profile_remove", args=[world.anna.pk, world.vip.pk])
     response = front.post(url, {"next": profile})
     assert response.status_code == 302 and response.url == profile
     assert toasts(response) == ["Anna Archer was removed from “VIP”."]
@@ -355,7 +355,7 @@ def test_the_badges_x_takes_the_customer_out(front, world):
 def test_the_x_on_a_group_that_cannot_lose_members_by_hand_is_refused(front, world, which):
     segment_id = world.adults.pk if which == "rule-based" else 999_999
     before = snapshot()
-    response = front.post(reverse("segments:profile_remove", args=[world.anna.pk, segment_id]))
+    response = front.post(reverse("client_groups:profile_remove", args=[world.anna.pk, segment_id]))
     assert response.status_code == 400 and "Nothing was changed." in text(response)
     assert ("follows rules" if which == "rule-based" else "That client group no longer exists.") in text(
         response
@@ -364,7 +364,7 @@ def test_the_x_on_a_group_that_cannot_lose_members_by_hand_is_refused(front, wor
 
 
 def test_add_to_group_offers_only_groups_whose_members_staff_choose(front, world):
-    response = front.get(reverse("segments:profile_add", args=[world.ben.pk]))
+    response = front.get(reverse("client_groups:profile_add", args=[world.ben.pk]))
     page = response.content.decode()
     assert response.status_code == 200 and "Add Ben Baker to a client group" in page
     assert f'<option value="{world.vip.pk}">VIP</option>' in page
@@ -372,7 +372,7 @@ def test_add_to_group_offers_only_groups_whose_members_staff_choose(front, world
 
 
 def test_add_to_group_from_the_profile(front, world):
-    url = reverse("segments:profile_add", args=[world.ben.pk])
+    url = reverse("client_groups:profile_add", args=[world.ben.pk])
     response = front.post(url, {"segment": world.vip.pk})
     assert response.status_code == 302 and response.url == world.ben.get_absolute_url()
     assert toasts(response) == ["Ben Baker was added to “VIP”."]
@@ -381,7 +381,9 @@ def test_add_to_group_from_the_profile(front, world):
 
 def test_adding_someone_already_in_says_so_and_changes_nothing(front, world):
     before = snapshot()
-    response = front.post(reverse("segments:profile_add", args=[world.anna.pk]), {"segment": world.vip.pk})
+    response = front.post(
+        reverse("client_groups:profile_add", args=[world.anna.pk]), {"segment": world.vip.pk}
+    )
     assert response.status_code == 302
     assert toasts(response) == ["Anna Archer is already in “VIP”."]
     assert snapshot() == before
@@ -391,7 +393,7 @@ def test_adding_someone_already_in_says_so_and_changes_nothing(front, world):
 def test_add_to_group_refuses_a_group_it_does_not_offer(front, world, which):
     chosen = {"rule-based": world.adults.pk, "unknown": 999_999, "none": ""}[which]
     before = snapshot()
-    response = front.post(reverse("segments:profile_add", args=[world.ben.pk]), {"segment": chosen})
+    response = front.post(reverse("client_groups:profile_add", args=[world.ben.pk]), {"segment": chosen})
     assert response.status_code == 200
     assert (NOT_OFFERED if which != "none" else "Choose a client group.") in text(response)
     assert snapshot() == before
@@ -401,7 +403,9 @@ def test_archived_customers_cannot_be_added(front, world, front_desk_user):
     archive_customer(actor=front_desk_user, customer_id=world.ben.pk)
     assert "Add to Group" not in front.get(world.ben.get_absolute_url()).content.decode()
     before = snapshot()
-    response = front.post(reverse("segments:profile_add", args=[world.ben.pk]), {"segment": world.vip.pk})
+    response = front.post(
+        reverse("client_groups:profile_add", args=[world.ben.pk]), {"segment": world.vip.pk}
+    )
     assert response.status_code == 200
     assert "Ben Baker is archived; restore them before adding them to a client group." in text(response)
     assert snapshot() == before
@@ -415,10 +419,10 @@ def test_merged_customers_have_no_add_to_group(front, world, front_desk_user):
         absorbed_id=world.ben.pk,
         token=merge_token(survivor, world.ben),
     )
-    assert front.get(reverse("segments:profile_add", args=[world.ben.pk])).status_code == 404
+    assert front.get(reverse("client_groups:profile_add", args=[world.ben.pk])).status_code == 404
     assert (
         front.post(
-            reverse("segments:profile_add", args=[world.ben.pk]), {"segment": world.vip.pk}
+            reverse("client_groups:profile_add", args=[world.ben.pk]), {"segment": world.vip.pk}
         ).status_code
         == 404
     )
@@ -485,7 +489,7 @@ def test_count_of_every_matching_customer(front, world):
 
 
 def bulk(client, method="get", headers=None, **params):
-    return getattr(client, method)(reverse("segments:bulk"), params, headers=headers)
+    return getattr(client, method)(reverse("client_groups:bulk"), params, headers=headers)
 
 
 def test_bulk_confirmation_counts_those_who_change(front, world):
@@ -624,7 +628,7 @@ def test_bad_bulk_input_says_why_and_changes_nothing(front, world, manager_user,
 def test_ids_of_unusual_digits_are_refused_politely(manager_user, world, client_groups_on):
     lenient = logged_in(manager_user, raise_request_exception=False)
     assert lenient.get(reverse("customers:list"), {"client_group": "²"}).status_code == 200
-    response = lenient.get(reverse("segments:bulk"), {"customer": "²", "segment": world.vip.pk})
+    response = lenient.get(reverse("client_groups:bulk"), {"customer": "²", "segment": world.vip.pk})
     assert response.status_code == 200 and "no longer exist" in text(response)
 
 
@@ -635,10 +639,10 @@ def test_select_all_on_a_list_filtered_by_a_deleted_group_changes_nothing(
     trade = services.create_segment(actor=manager_user, name="Trade")
     services.add_customers(actor=manager_user, segment_id=trade.pk, customers=only(world.ben))
     filters = {"all_matching": 1, "client_group": trade.pk, "segment": world.vip.pk}
-    assert "Add <strong>1 customer</strong>" in text(lenient.get(reverse("segments:bulk"), filters))
+    assert "Add <strong>1 customer</strong>" in text(lenient.get(reverse("client_groups:bulk"), filters))
     services.delete_segment(actor=manager_user, segment_id=trade.pk)  # at another desk, before confirming
     before = snapshot()
-    response = lenient.post(reverse("segments:bulk"), filters)
+    response = lenient.post(reverse("client_groups:bulk"), filters)
     assert response.status_code in (200, 302)
     assert snapshot() == before
 
@@ -647,7 +651,7 @@ def test_select_all_on_a_list_filtered_by_a_deleted_group_changes_nothing(
 
 
 def export(client, segment):
-    response = client.get(reverse("segments:export", args=[segment.pk]))
+    response = client.get(reverse("client_groups:export", args=[segment.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
     body = b"".join(response.streaming_content).decode()
     return response, list(csv.reader(io.StringIO(body)))

@@ -19,9 +19,10 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from client_groups.models import Segment, SegmentMember
 from core import hooks
 from core.inputs import WholeNumberField
-from groups.models import GroupMember, Role, Segment, SegmentMember
+from groups.models import GroupMember, Role
 
 ANY = ""
 YES_NO = [(ANY, "Any"), ("yes", "Yes"), ("no", "No")]

@@ -3,13 +3,13 @@ and adding and removing customers (idempotent, all or nothing, History on each c
 
 import pytest
 
+from client_groups import services
+from client_groups.models import Segment, SegmentMember
+from client_groups.services import NAME_TAKEN, Change
 from core.errors import KinshipError, StaleEdit
 from customers.merging import merge_token
 from customers.models import Activity, Customer
 from customers.services import archive_customer, merge_customers, undo_merge
-from groups.models import Segment, SegmentMember
-from groups.segments import services
-from groups.segments.services import NAME_TAKEN, Change
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,11 +1,11 @@
 """What client groups add to other apps' pages: the Summary tab's Client Groups panel, and the
 customer list's filter, badge column and bulk actions."""
 
-from groups.features import client_groups_on
-from groups.segments import queries
-from groups.segments.rules import Catalogue
+from client_groups import queries
+from client_groups.features import client_groups_on
+from client_groups.rules import Catalogue
 
-VIEW = "groups.view_segment"
+VIEW = "client_groups.view_segment"
 
 
 def visible(request, customer=None):
@@ -24,8 +24,8 @@ def panel_context(request, customer):
     user = request.user
     return {
         "client_groups": customer.client_groups,
-        "can_add": user.has_perm("groups.add_segmentmember") and not customer.is_archived,
-        "can_remove": user.has_perm("groups.delete_segmentmember"),
+        "can_add": user.has_perm("client_groups.add_segmentmember") and not customer.is_archived,
+        "can_remove": user.has_perm("client_groups.delete_segmentmember"),
     }
 
 

@@ -5,10 +5,10 @@ from datetime import date
 
 from django import forms
 
+from client_groups import rules
+from client_groups.models import Segment
 from core.ids import VersionField
 from core.validators import validate_multi_line, validate_single_line
-from groups.models import Segment
-from groups.segments import rules
 
 MANUAL, RULES = "manual", "rules"
 

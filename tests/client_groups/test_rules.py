@@ -9,11 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from client_groups import queries, services
+from client_groups.rules import Catalogue, describe, years_before
 from customers.models import Customer
 from customers.services import update_customer
 from groups.models import Role
-from groups.segments import queries, services
-from groups.segments.rules import Catalogue, describe, years_before
 from linking.services import link_customers
 from tests.factories import CustomerFactory
 
