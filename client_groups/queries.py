@@ -5,8 +5,10 @@ from django.db.models import BooleanField, Case, Count, Value, When
 
 from client_groups.models import Segment, SegmentMember
 from client_groups.rules import Catalogue
+from core.errors import KinshipError
 from core.ids import is_id
 from core.paging import page_of
+from customers import listing
 from customers.models import Customer
 
 #: The query-string name of the client list's client-group filter.
@@ -108,3 +110,35 @@ def in_segment_count(segment, customers, catalogue=None):
     """How many of `customers` are in `segment` already."""
     catalogue = catalogue or Catalogue.load()
     return customers.order_by().filter(catalogue.members(segment)).count()
+
+
+def selection(request, params):
+    """The customers chosen on the client list: every one matching its filters, or those ticked.
+
+    Returns (customers, the ids ticked or None when all matching are chosen).
+    """
+    if params.get("all_matching"):
+        return listing.matching(request, params), None
+    raw = params.getlist("customer")
+    if not raw:
+        raise KinshipError("Tick the customers to change, or select all that match.")
+    if len(raw) > 1000:
+        raise KinshipError("That is too many to tick one by one; use Select all matching instead.")
+    if not all(is_id(value) for value in raw):
+        raise KinshipError("Some of the chosen customers no longer exist. Reload the list and choose again.")
+    ids = sorted({int(value) for value in raw})
+    return Customer.objects.filter(pk__in=ids), ids
+
+
+def bulk_preview(customers, ids, action, segment, catalogue):
+    """How many customers the action would change, for the confirmation."""
+    if ids is not None and customers.filter(merged_into__isnull=True).count() != len(ids):
+        raise KinshipError(
+            "Some of the chosen customers no longer exist or were merged into another account. "
+            "Reload the list and choose again."
+        )
+    chosen = customers.order_by().filter(merged_into__isnull=True)
+    total = chosen.count()
+    inside = in_segment_count(segment, chosen, catalogue)
+    changing = total - inside if action == "add" else inside
+    return {"segment": segment, "total": total, "changing": changing, "unchanged": total - changing}

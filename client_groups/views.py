@@ -8,7 +8,7 @@ Every action is a plain POST that also works without JavaScript; the whole featu
 import csv
 
 from django.contrib import messages
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -22,9 +22,17 @@ from client_groups.profile_tabs import VIEW, catalogue_for
 from client_groups.rules import Catalogue, describe
 from core.access import staff_required
 from core.errors import KinshipError
-from core.ids import is_id
 from core.paging import page_number
-from core.responses import done, embedded, form_status, next_url, refusal_status, refused, targets
+from core.responses import (
+    attempt,
+    done,
+    embedded,
+    go_to,
+    next_url,
+    refusal_status,
+    refused,
+    targets,
+)
 from customers import listing
 from customers.models import Customer
 from customers.queries import get_live_customer
@@ -49,22 +57,21 @@ def segment_list(request):
 @staff_required("client_groups.add_segment")
 def segment_create(request):
     form = SegmentForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            segment = services.create_segment(
-                actor=request.user,
-                name=data["name"],
-                description=data["description"],
-                rules=form.chosen_rules(),
-            )
-        except KinshipError as error:
-            status = form_status(form, error)
-        else:
-            messages.success(request, f"The client group “{segment.name}” was created.")
-            return redirect("client_groups:detail", segment.pk)
-    return render(request, "client_groups/form.html", {"form": form, "segment": None}, status=status)
+    tried = attempt(
+        request,
+        form,
+        lambda data: services.create_segment(
+            actor=request.user,
+            name=data["name"],
+            description=data["description"],
+            rules=form.chosen_rules(),
+        ),
+    )
+    if tried.ok:
+        segment = tried.result
+        messages.success(request, f"The client group “{segment.name}” was created.")
+        return redirect("client_groups:detail", segment.pk)
+    return render(request, "client_groups/form.html", {"form": form, "segment": None}, status=tried.status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -73,24 +80,22 @@ def segment_create(request):
 def segment_edit(request, segment_id):
     segment = get_object_or_404(Segment, pk=segment_id)
     form = SegmentForm(request.POST or None, segment=segment)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.edit_segment(
-                actor=request.user,
-                segment_id=segment.pk,
-                version=data["version"] or 0,
-                name=data["name"],
-                description=data["description"],
-                rules=form.chosen_rules(),
-            )
-        except KinshipError as error:
-            status = form_status(form, error)
-        else:
-            messages.success(request, f"The client group “{data['name']}” was saved.")
-            return redirect("client_groups:detail", segment.pk)
-    return render(request, "client_groups/form.html", {"form": form, "segment": segment}, status=status)
+    tried = attempt(
+        request,
+        form,
+        lambda data: services.edit_segment(
+            actor=request.user,
+            segment_id=segment.pk,
+            version=data["version"] or 0,
+            name=data["name"],
+            description=data["description"],
+            rules=form.chosen_rules(),
+        ),
+    )
+    if tried.ok:
+        messages.success(request, f"The client group “{form.cleaned_data['name']}” was saved.")
+        return redirect("client_groups:detail", segment.pk)
+    return render(request, "client_groups/form.html", {"form": form, "segment": segment}, status=tried.status)
 
 
 @require_POST
@@ -103,9 +108,7 @@ def segment_delete(request, segment_id):
     except KinshipError as error:
         return refused(request, error, reverse("client_groups:detail", args=[segment.pk]))
     messages.success(request, f"The client group “{segment.name}” was deleted; its clients stay.")
-    if request.htmx:
-        return HttpResponse(status=204, headers={"HX-Redirect": reverse("client_groups:list")})
-    return redirect("client_groups:list")
+    return go_to(request, reverse("client_groups:list"))
 
 
 @require_GET
@@ -172,28 +175,26 @@ def profile_add(request, customer_id):
     customer = get_live_customer(customer_id)
     back_to = next_url(request, customer.get_absolute_url())
     form = ChooseSegmentForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        segment = form.cleaned_data["segment"]
-        try:
-            change = services.add_customers(
-                actor=request.user,
-                segment_id=segment.pk,
-                customers=Customer.objects.filter(pk=customer.pk),
-                expected_ids=[customer.pk],
-            )
-        except KinshipError as error:
-            status = form_status(form, error)
-        else:
-            said = "was added to" if change.changed else "is already in"
-            return done(request, back_to, f"{customer.full_name} {said} “{segment.name}”.")
+    tried = attempt(
+        request,
+        form,
+        lambda data: services.add_customers(
+            actor=request.user,
+            segment_id=data["segment"].pk,
+            customers=Customer.objects.filter(pk=customer.pk),
+            expected_ids=[customer.pk],
+        ),
+    )
+    if tried.ok:
+        said = "was added to" if tried.result.changed else "is already in"
+        return done(request, back_to, f"{customer.full_name} {said} “{form.cleaned_data['segment'].name}”.")
     context = {"form": form, "customer": customer, "next": back_to, "embedded": embedded(request)}
     template = (
         "client_groups/add.html#segment-editor"
         if targets(request, "segment-editor")
         else "client_groups/add.html"
     )
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=tried.status)
 
 
 @require_POST
@@ -220,24 +221,6 @@ def profile_remove(request, customer_id, segment_id):
 
 
 # The client list's Bulk Actions.
-
-
-def _selection(request, params):
-    """The customers chosen on the client list: every one matching its filters, or those ticked.
-
-    Returns (customers, the ids ticked or None when all matching are chosen).
-    """
-    if params.get("all_matching"):
-        return listing.matching(request, params), None
-    raw = params.getlist("customer")
-    if not raw:
-        raise KinshipError("Tick the customers to change, or select all that match.")
-    if len(raw) > 1000:
-        raise KinshipError("That is too many to tick one by one; use Select all matching instead.")
-    if not all(is_id(value) for value in raw):
-        raise KinshipError("Some of the chosen customers no longer exist. Reload the list and choose again.")
-    ids = sorted({int(value) for value in raw})
-    return Customer.objects.filter(pk__in=ids), ids
 
 
 def _list_url(params):
@@ -272,7 +255,7 @@ def _bulk(request, params, action, title, service):
     }
     status = 200
     try:
-        customers, ids = _selection(request, params)
+        customers, ids = queries.selection(request, params)
         if form.is_bound and form.is_valid():
             segment = form.cleaned_data["segment"]
             if request.method == "POST":
@@ -280,7 +263,7 @@ def _bulk(request, params, action, title, service):
                     actor=request.user, segment_id=segment.pk, customers=customers, expected_ids=ids
                 )
                 return _bulk_done(request, back_to, action, segment, change)
-            context.update(_preview(customers, ids, action, segment, catalogue_for(request)))
+            context.update(queries.bulk_preview(customers, ids, action, segment, catalogue_for(request)))
     except KinshipError as error:
         context["error"] = error.message
         status = refusal_status(error)
@@ -298,20 +281,6 @@ def _carried(params):
     return [(name, value) for name in params if name not in dropped for value in params.getlist(name)]
 
 
-def _preview(customers, ids, action, segment, catalogue):
-    """How many customers the action would change, for the confirmation."""
-    if ids is not None and customers.filter(merged_into__isnull=True).count() != len(ids):
-        raise KinshipError(
-            "Some of the chosen customers no longer exist or were merged into another account. "
-            "Reload the list and choose again."
-        )
-    chosen = customers.order_by().filter(merged_into__isnull=True)
-    total = chosen.count()
-    inside = queries.in_segment_count(segment, chosen, catalogue)
-    changing = total - inside if action == "add" else inside
-    return {"segment": segment, "total": total, "changing": changing, "unchanged": total - changing}
-
-
 def _bulk_done(request, back_to, action, segment, change):
     people = f"{change.changed:,} customer{'' if change.changed == 1 else 's'}"
     if action == "add":
@@ -323,6 +292,4 @@ def _bulk_done(request, back_to, action, segment, change):
         if change.unchanged:
             message += f" {change.unchanged:,} {'was' if change.unchanged == 1 else 'were'} not in it."
     messages.success(request, message)
-    if request.htmx:
-        return HttpResponse(status=204, headers={"HX-Redirect": back_to})
-    return redirect(back_to)
+    return go_to(request, back_to)
