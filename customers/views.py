@@ -17,7 +17,7 @@ from core.access import staff_required
 from core.errors import KinshipError
 from core.ids import is_id
 from core.paging import page_number
-from core.responses import refused, targets
+from core.responses import attempt, refused, targets
 from customers import listing, queries, services
 from customers.forms import CustomerEditForm, CustomerForm, SearchForm
 from customers.models import Merge
@@ -139,25 +139,21 @@ def customer_edit(request, customer_id):
     customer = queries.get_live_customer(customer_id)
     initial = {"version": customer.version}
     form = CustomerEditForm(request.POST or None, instance=customer, initial=initial)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        changes = {field: form.cleaned_data[field] for field in CustomerForm.Meta.fields}
-        try:
-            services.update_customer(
-                actor=request.user,
-                customer_id=customer.pk,
-                version=form.cleaned_data["version"],
-                **changes,
-            )
-        except KinshipError as error:
-            form.add_error(None, error.message)
-            status = error.status
-        else:
-            messages.success(request, f"{customer.full_name}'s details were saved.")
-            return redirect(customer)
-    return render(
-        request, "customers/customer_form.html", {"form": form, "customer": customer}, status=status
+    tried = attempt(
+        request,
+        form,
+        lambda data: services.update_customer(
+            actor=request.user,
+            customer_id=customer.pk,
+            version=data["version"],
+            **{field: data[field] for field in CustomerForm.Meta.fields},
+        ),
     )
+    if tried.ok:
+        messages.success(request, f"{customer.full_name}'s details were saved.")
+        return redirect(customer)
+    context = {"form": form, "customer": customer}
+    return render(request, "customers/customer_form.html", context, status=tried.status)
 
 
 def _status_change(request, customer_id, service, done):
