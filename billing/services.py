@@ -139,14 +139,6 @@ def _once(key, post):
         raise KinshipError("That could not be posted; nothing was changed. Reload and try again.") from error
 
 
-DESCRIBED = {
-    Kind.CHARGE: "Charged {amount} to the house account",
-    Kind.PAYMENT: "Took a payment of {amount} on the house account",
-    Kind.CREDIT_ISSUED: "Issued {amount} of store credit",
-    Kind.CREDIT_REDEEMED: "Redeemed {amount} of store credit",
-}
-
-
 def post(*, actor, customer_id, kind, amount, memo="", key=None):
     """Post a charge, a payment, or store credit issued or redeemed, for a customer."""
     if kind not in EFFECTS:
@@ -167,9 +159,7 @@ def post(*, actor, customer_id, kind, amount, memo="", key=None):
             memo=memo.strip(),
             key=key,
         )
-        _history(
-            account, actor, "billing.posted", _sentence(DESCRIBED[kind].format(amount=money(amount)), memo)
-        )
+        _history(account, actor, "billing.posted", _with_memo({"kind": kind, "amount": amount}, memo))
         return entry
 
     return _once(key, posting)
@@ -197,14 +187,7 @@ def adjust(*, actor, customer_id, balance, amount, memo, key=None):
             memo=memo.strip(),
             key=key,
         )
-        what = "house account" if balance == HOUSE else "store credit"
-        way = "up" if amount > 0 else "down"
-        _history(
-            account,
-            actor,
-            "billing.adjusted",
-            _sentence(f"Adjusted the {what} {way} by {money(abs(amount))}", memo),
-        )
+        _history(account, actor, "billing.adjusted", _with_memo({"balance": balance, "amount": amount}, memo))
         return entry
 
     return _once(key, posting)
@@ -241,9 +224,12 @@ def reverse(*, actor, entry_id, memo="", key=None):
             key=key,
             reverses=original,
         )
-        what = original.get_kind_display().lower()
-        words = f"Reversed the {what} of {money(original.amount)} of {original.posted_at:%-d %b %Y}"
-        _history(account, actor, "billing.reversed", _sentence(words, memo))
+        reversed_ = {
+            "kind": original.kind,
+            "amount": original.amount,
+            "posted_on": f"{original.posted_at:%Y-%m-%d}",
+        }
+        _history(account, actor, "billing.reversed", _with_memo(reversed_, memo))
         return entry
 
     return _once(key, posting)
@@ -262,20 +248,19 @@ def set_credit_limit(*, actor, customer_id, limit, version):
         account.credit_limit = limit
         account.version += 1
         account.save(update_fields=["credit_limit", "version"])
-        words = f"Set the credit limit to {money(limit)}" if limit is not None else "Removed the credit limit"
-        _history(account, actor, "billing.limit", f"{words}.")
+        _history(account, actor, "billing.limit", {"limit": limit} if limit is not None else {})
     return account
 
 
-def _sentence(words, memo):
+def _with_memo(data, memo):
     memo = memo.strip()
-    return f"{words}: {memo}." if memo else f"{words}."
+    return {**data, "memo": memo} if memo else data
 
 
-def _history(account, actor, kind, message):
+def _history(account, actor, action, data):
     """The line goes on every holder of the account: partners see each other's spending."""
     customers = [holder.customer for holder in account.holders.select_related("customer")]
-    record_activity(customers=customers, actor=actor, kind=kind, message=message[:500])
+    record_activity(customers=customers, actor=actor, action=action, data=data)
 
 
 # Partners sharing one account.
@@ -397,12 +382,11 @@ def link_partner(*, actor, customer_id, partner_id, primary_id, token):
             own.delete()
         AccountHolder.objects.create(account=account, customer_id=other_id, is_primary=False)
         _touch(account)  # a form loaded before this link (an Unlink, say) is now stale
-        primary_name, other_name = people[primary_id].full_name, people[other_id].full_name
         record_activity(
             customers=[people[primary_id], people[other_id]],
             actor=actor,
-            kind="billing.partner_linked",
-            message=f"{primary_name} and {other_name} now share {primary_name}'s account (Primary Account).",
+            action="billing.partner_linked",
+            data={"primary": people[primary_id].full_name, "partner": people[other_id].full_name},
         )
     return account
 
@@ -456,28 +440,18 @@ def unlink_partner(*, actor, customer_id, house=0, credit=0, version=None):
                 actor=actor,
                 memo="Split on leaving the shared account",
             )
-        split = (
-            f" {_split_words(house, credit)} went with {people[leaving.customer_id].full_name}."
-            if house or credit
-            else ""
-        )
         record_activity(
             customers=[people[primary.customer_id], people[leaving.customer_id]],
             actor=actor,
-            kind="billing.partner_unlinked",
-            message=f"{people[leaving.customer_id].full_name} no longer shares "
-            f"{people[primary.customer_id].full_name}'s account.{split}",
+            action="billing.partner_unlinked",
+            data={
+                "partner": people[leaving.customer_id].full_name,
+                "primary": people[primary.customer_id].full_name,
+                "house": house,
+                "credit": credit,
+            },
         )
     return account
-
-
-def _split_words(house, credit):
-    parts = []
-    if house:
-        parts.append(f"{money(house)} owed")
-    if credit:
-        parts.append(f"{money(credit)} of store credit")
-    return " and ".join(parts).capitalize()
 
 
 def set_primary(*, actor, customer_id, version=None):
@@ -499,12 +473,11 @@ def set_primary(*, actor, customer_id, version=None):
             for h in kept
         )
         _touch(account)
-        name = people[int(customer_id)].full_name
         record_activity(
             customers=list(people.values()),
             actor=actor,
-            kind="billing.primary",
-            message=f"{name} is now the Primary Account of the shared account.",
+            action="billing.primary",
+            data={"name": people[int(customer_id)].full_name},
         )
     return account
 

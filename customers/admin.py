@@ -4,6 +4,7 @@ from django.contrib.admin.views.main import ORDER_VAR
 from waffle.models import Flag, Sample, Switch
 
 from core.admin import CappedCountPaginator, ReadOnlyAdmin
+from customers import history
 from customers.models import Activity, Customer, LoginAttempts
 from customers.queries import rank_matches
 
@@ -59,13 +60,51 @@ class CustomerAdmin(ReadOnlyAdmin):
         return ranked, False
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """By action code, the choices from the apps' catalogue (customers/history.py): no
+    SELECT DISTINCT over every line of history to list them."""
+
+    title = "action"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return [(code, code) for code in sorted(history.actions())]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
+class AreaFilter(admin.SimpleListFilter):
+    """As the History tab's filter: the actions of one area."""
+
+    title = "area"
+    parameter_name = "area"
+
+    def lookups(self, request, model_admin):
+        return history.Area.choices
+
+    def queryset(self, request, queryset):
+        area = history.area_of(self.value())
+        return queryset.filter(kind__in=history.codes_in(area)) if area else queryset
+
+
 @admin.register(Activity)
 class ActivityAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "customer", "message", "actor"]
+    list_display = ["created_at", "customer", "action", "sentence", "actor"]
+    list_filter = [AreaFilter, ActionFilter]
     list_select_related = ["customer", "actor"]
     raw_id_fields = ["customer", "actor"]
+    readonly_fields = ["sentence"]
     paginator = CappedCountPaginator
     show_full_result_count = False
+
+    @admin.display(description="action", ordering="kind")
+    def action(self, line):
+        return line.kind
+
+    @admin.display(description="what happened")
+    def sentence(self, line):
+        return line.sentence
 
 
 def _modern_waffle_admin(admin_class):

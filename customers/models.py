@@ -153,21 +153,47 @@ class Activity(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    # A short machine name ("customer.created") for filtering; later apps add their own.
-    kind = models.CharField(max_length=64)
+    #: The action code ("group.member_added"): what happened, one of the actions the apps
+    #: declare (customers/history.py), which also gives its area for the History filter.
+    kind = models.CharField("action", max_length=64)
+    #: What the action's sentence needs (names, amounts in minor units, ISO dates), from which
+    #: the line is put into words when shown. Empty on lines written before it was kept. The
+    #: database default lets a bulk INSERT … SELECT leave it out.
+    data = models.JSONField(
+        default=dict, db_default=Value({}, models.JSONField()), blank=True, encoder=DjangoJSONEncoder
+    )
+    #: The sentence as written at the time: what lines without data show, and a snapshot.
     message = models.CharField(max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name_plural = "activities"
         ordering = ["-id"]
-        indexes = [models.Index(fields=["customer", "-id"], name="activity_history")]
+        indexes = [
+            models.Index(fields=["customer", "-id"], name="activity_history"),
+            # The History tab filtered to one area: the lines of a few actions of one customer.
+            models.Index(fields=["customer", "kind", "-id"], name="activity_history_by_action"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(message=""), name="activity_has_message"),
         ]
 
     def __str__(self):
-        return self.message
+        return self.sentence
+
+    @property
+    def sentence(self):
+        """What the line says: rendered from its action and data, or as stored."""
+        from customers import history
+
+        return history.sentence(self.kind, self.data, self.message)
+
+    @property
+    def area(self):
+        from customers import history
+
+        declared = history.actions().get(self.kind)
+        return declared.area if declared else ""
 
 
 class ExactJSONEncoder(DjangoJSONEncoder):

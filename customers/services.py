@@ -1,14 +1,16 @@
 """Every write to customers and their history. One function per user action."""
 
+import json
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import KinshipError, StaleEdit
 from core.ids import to_id
-from customers import merging
+from customers import history, merging
 from customers.models import Activity, Customer, Merge
 
 EDITABLE_FIELDS = ("first_name", "last_name", "email", "phone", "date_of_birth", "notes")
@@ -28,23 +30,33 @@ def phone_digits(phone):
     return re.sub(r"\D", "", phone or "")
 
 
-def record_activity(*, customers, actor, kind, message):
+def record_activity(*, customers, actor, action, data=None):
     """Write one history line on each customer, in one INSERT.
 
-    Call inside the transaction of the change it describes. `message` is either a string
-    or a function of the customer, for lines that name the other party.
+    Call inside the transaction of the change it describes. `action` is a code some app
+    declares (customers/history.py), `data` what its sentence needs: a dict, or a function
+    of the customer for lines that name the other party.
     """
     lines = [
-        Activity(
-            customer=customer,
-            actor=staff_user(actor),
-            kind=kind,
-            message=message(customer) if callable(message) else message,
-        )
-        for customer in customers
+        activity_line(customer=customer, actor=actor, action=action, data=data) for customer in customers
     ]
     Activity.objects.bulk_create(lines)
     return lines
+
+
+def activity_line(*, customer, actor, action, data=None):
+    """One unsaved history line: the action, its data as JSON will give it back, and the
+    sentence it makes now, kept with it. An action no app declares is refused."""
+    declared = history.action(action)
+    data = data(customer) if callable(data) else (data or {})
+    data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    return Activity(
+        customer=customer,
+        actor=staff_user(actor),
+        kind=action,
+        data=data,
+        message=declared.render(data)[:500],
+    )
 
 
 def staff_user(actor):
@@ -126,7 +138,7 @@ def create_customer(*, actor, first_name, last_name, email="", phone="", date_of
         }
     )
     customer = Customer.objects.create(**details, phone_digits=phone_digits(details["phone"]))
-    record_activity(customers=[customer], actor=actor, kind="customer.created", message="Customer created.")
+    record_activity(customers=[customer], actor=actor, action="customer.created")
     return customer
 
 
@@ -154,13 +166,7 @@ def update_customer(*, actor, customer_id, version, **changes):
     customer.phone_digits = phone_digits(customer.phone)
     customer.version += 1
     customer.save()
-    names = ", ".join(FIELD_LABELS[field] for field in changed)
-    record_activity(
-        customers=[customer],
-        actor=actor,
-        kind="customer.updated",
-        message=f"Details changed: {names}.",
-    )
+    record_activity(customers=[customer], actor=actor, action="customer.updated", data={"fields": changed})
     return customer
 
 
@@ -174,7 +180,7 @@ def archive_customer(*, actor, customer_id):
     customer.archived_at = timezone.now()
     customer.version += 1
     customer.save(update_fields=["archived_at", "version", "updated_at"])
-    record_activity(customers=[customer], actor=actor, kind="customer.archived", message="Customer archived.")
+    record_activity(customers=[customer], actor=actor, action="customer.archived")
     return customer
 
 
@@ -188,12 +194,7 @@ def restore_customer(*, actor, customer_id):
     customer.archived_at = None
     customer.version += 1
     customer.save(update_fields=["archived_at", "version", "updated_at"])
-    record_activity(
-        customers=[customer],
-        actor=actor,
-        kind="customer.restored",
-        message="Customer restored from the archive.",
-    )
+    record_activity(customers=[customer], actor=actor, action="customer.restored")
     return customer
 
 
@@ -242,13 +243,12 @@ def merge_customers(*, actor, survivor_id, absorbed_id, token):
         journal=journal.as_json(),
         filled={"before": before, "after": {name: getattr(survivor, name) for name in before}},
     )
-    what = "; ".join(f"{label}: {count}" for label, count in moved) or "nothing else"
-    lines = {
-        survivor.pk: f"Merged {absorbed.full_name} (#{absorbed.pk}) into this account; moved here: {what}.",
-        absorbed.pk: f"Merged into {survivor.full_name} (#{survivor.pk}); everything moved there.",
+    data = {
+        survivor.pk: {"absorbed": absorbed.full_name, "absorbed_id": absorbed.pk, "moved": moved},
+        absorbed.pk: {"survivor": survivor.full_name, "survivor_id": survivor.pk},
     }
     record_activity(
-        customers=[survivor, absorbed], actor=actor, kind="customer.merged", message=lambda c: lines[c.pk]
+        customers=[survivor, absorbed], actor=actor, action="customer.merged", data=lambda c: data[c.pk]
     )
     return merge
 
@@ -286,13 +286,12 @@ def undo_merge(*, actor, merge_id):
     )
     merge.undone_at, merge.undone_by = timezone.now(), staff_user(actor)
     merge.save(update_fields=["undone_at", "undone_by"])
-    lines = {
-        survivor.pk: f"Undid the merge of {absorbed.full_name} (#{absorbed.pk}); what came from them "
-        "went back.",
-        absorbed.pk: f"Merge into {survivor.full_name} (#{survivor.pk}) undone; this account is live again.",
+    data = {
+        survivor.pk: {"absorbed": absorbed.full_name, "absorbed_id": absorbed.pk},
+        absorbed.pk: {"survivor": survivor.full_name, "survivor_id": survivor.pk},
     }
     record_activity(
-        customers=[survivor, absorbed], actor=actor, kind="customer.unmerged", message=lambda c: lines[c.pk]
+        customers=[survivor, absorbed], actor=actor, action="customer.unmerged", data=lambda c: data[c.pk]
     )
     return merge
 

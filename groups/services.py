@@ -24,10 +24,6 @@ def default_group_name(owner):
     return f"{owner.last_name} family"[:NAME_MAX]
 
 
-def _describe(role, label):
-    return f"{Role(role).label} ({label.name})"
-
-
 def _lock_customers(customer_ids):
     """Lock the customers for change, in id order, refusing any that cannot join a group."""
     return lock_customers(customer_ids, active_for="adding them to a group")
@@ -124,8 +120,8 @@ def create_group(
     record_activity(
         customers=[owner],
         actor=actor,
-        kind="group.created",
-        message=f"Created the group “{group.name}” as its {_describe(Role.OWNER, owner_label)}.",
+        action="group.created",
+        data={"group": group.name, "role": Role.OWNER, "label": owner_label.name},
     )
     if member_id is not None:
         _add(
@@ -179,21 +175,21 @@ def _add(*, actor, group, customer, role, label):
     if role == Role.OWNER:
         _demote(owner)
     member = _insert_member(group=group, customer=customer, role=role, label=label, in_several_groups=several)
-    what = f"“{group.name}” as {_describe(role, label)}"
-    record_activity(customers=[customer], actor=actor, kind="group.member_added", message=f"Added to {what}.")
+    added = {"group": group.name, "role": role, "label": label.name}
+    record_activity(customers=[customer], actor=actor, action="group.member_added", data=added)
     if role == Role.OWNER:
         record_activity(
             customers=[owner.customer],
             actor=actor,
-            kind="group.owner_changed",
-            message=f"Handed ownership of “{group.name}” to {customer.full_name}; now an Admin.",
+            action="group.owner_changed",
+            data={"group": group.name, "owner": customer.full_name},
         )
     else:
         record_activity(
             customers=[owner.customer],
             actor=actor,
-            kind="group.member_added",
-            message=f"{customer.full_name} was added to {what}.",
+            action="group.member_added",
+            data={"member": customer.full_name, **added},
         )
     _tell_dependents_of_new_managers(group, before)
     return member
@@ -251,9 +247,9 @@ def change_member(*, actor, member_id, role, label_id, version):
             _take_ownership(actor=actor, group=group, member=member)
         elif member.in_several_groups:
             _refuse_if_in_other_groups(member, "a Dependent")
-        changes.append(f"role {Role(member.role).label} → {Role(role).label}")
+        changes.append(["role", member.role, role])
     if label.pk != member.label_id:
-        changes.append(f"label {member.label.name} → {label.name}")
+        changes.append(["label", member.label.name, label.name])
     member.role, member.label = role, label
     member.in_several_groups = member.in_several_groups and role == Role.ADMIN
     member.version += 1
@@ -263,15 +259,11 @@ def change_member(*, actor, member_id, role, label_id, version):
     record_activity(
         customers=sorted(touched, key=lambda c: c.pk),
         actor=actor,
-        kind="group.member_changed",
-        message=lambda c: (
-            (
-                f"In “{group.name}”: "
-                if c == member.customer
-                else f"{member.customer.full_name} in “{group.name}”: "
-            )
-            + "; ".join(changes)
-            + "."
+        action="group.member_changed",
+        data=lambda c: (
+            {"group": group.name, "changes": changes}
+            if c == member.customer
+            else {"member": member.customer.full_name, "group": group.name, "changes": changes}
         ),
     )
     _tell_dependents_of_new_managers(group, before)
@@ -297,14 +289,11 @@ def _take_ownership(*, actor, group, member):
     record_activity(
         customers=[previous.customer],
         actor=actor,
-        kind="group.owner_changed",
-        message=f"Handed ownership of “{group.name}” to {customer.full_name}; now an Admin.",
+        action="group.owner_changed",
+        data={"group": group.name, "owner": customer.full_name},
     )
     record_activity(
-        customers=[customer],
-        actor=actor,
-        kind="group.owner_changed",
-        message=f"Became the Owner of “{group.name}”.",
+        customers=[customer], actor=actor, action="group.owner_changed", data={"group": group.name}
     )
 
 
@@ -325,22 +314,19 @@ def remove_member(*, actor, member_id):
         record_activity(
             customers=[customer],
             actor=actor,
-            kind="group.deleted",
-            message=f"Left “{group.name}”, its last member; the group is gone.",
+            action="group.deleted",
+            data={"group": group.name},
         )
         return None
     owner = next(m for m in others if m.role == Role.OWNER)
     record_activity(
-        customers=[customer],
-        actor=actor,
-        kind="group.member_removed",
-        message=f"Removed from “{group.name}”.",
+        customers=[customer], actor=actor, action="group.member_removed", data={"group": group.name}
     )
     record_activity(
         customers=[owner.customer],
         actor=actor,
-        kind="group.member_removed",
-        message=f"{customer.full_name} was removed from “{group.name}”.",
+        action="group.member_removed",
+        data={"member": customer.full_name, "group": group.name},
     )
     return group
 
@@ -363,7 +349,7 @@ def rename_group(*, actor, group_id, name, version):
     record_activity(
         customers=members,
         actor=actor,
-        kind="group.renamed",
-        message=f"The group “{old}” was renamed “{name}”.",
+        action="group.renamed",
+        data={"was": old, "name": name},
     )
     return group

@@ -37,11 +37,6 @@ def _permissions(values):
     return {field: bool((values or {}).get(field, False)) for field in PERMISSION_FIELDS}
 
 
-def _may(link_fields):
-    words = [words for field, words in PERMISSIONS if link_fields[field]]
-    return "; ".join(words) if words else "nothing on their behalf"
-
-
 @transaction.atomic
 def link_customers(*, actor, agent_id, principal_id, type_id, agent_may=None, principal_may=None):
     """Link two customers: the agent is `type` of the principal ("Anna is Parent of Ben").
@@ -70,7 +65,7 @@ def link_customers(*, actor, agent_id, principal_id, type_id, agent_may=None, pr
             f"{agent.full_name} and {principal.full_name} were linked at another desk just now. "
             "Reload to see it."
         ) from None
-    _record(actor, "link.created", agent, principal, forward, backward, headline="Linked to {other}")
+    _record(actor, "link.created", agent, principal, forward, backward)
     _tell_of_new_permissions(agent, principal, forward, {})
     _tell_of_new_permissions(principal, agent, backward, {})
     return link
@@ -95,15 +90,23 @@ def _tell_of_new_permissions(agent, principal, now, before):
     )
 
 
-def _record(actor, kind, agent, principal, forward, backward, *, headline):
+def _record(actor, action, agent, principal, forward, backward):
     """One History line on each of the two customers, each told from their side."""
-    lines = {
-        agent.pk: f"{headline.format(other=principal.full_name)}: {agent.first_name} is their "
-        f"{forward['type'].name} and may: {_may(forward)}.",
-        principal.pk: f"{headline.format(other=agent.full_name)}: {principal.first_name} is their "
-        f"{backward['type'].name} and may: {_may(backward)}.",
+    data = {
+        agent.pk: _side(agent, principal, forward),
+        principal.pk: _side(principal, agent, backward),
     }
-    record_activity(customers=[agent, principal], actor=actor, kind=kind, message=lambda c: lines[c.pk])
+    record_activity(customers=[agent, principal], actor=actor, action=action, data=lambda c: data[c.pk])
+
+
+def _side(customer, other, fields):
+    """What a link line needs, told from `customer`'s side: the other, the type, what they may."""
+    return {
+        "other": other.full_name,
+        "name": customer.first_name,
+        "type": fields["type"].name,
+        "may": [field for field in PERMISSION_FIELDS if fields[field]],
+    }
 
 
 def _lock_link(link_id, *, version=None):
@@ -159,7 +162,6 @@ def change_link(*, actor, link_id, version, type_id, agent_may, principal_may):
         side.principal,
         forward,
         backward,
-        headline="Link to {other} changed",
     )
     _tell_of_new_permissions(side.agent, side.principal, forward, before[side.pk])
     _tell_of_new_permissions(side.principal, side.agent, backward, before[other.pk])
@@ -172,12 +174,12 @@ def unlink(*, actor, link_id):
     side, other = _lock_link(link_id)
     Link.objects.filter(pk__in=[side.pk, other.pk]).delete()
     agent, principal = side.agent, side.principal
-    lines = {
-        agent.pk: f"Unlinked from {principal.full_name} (was their {side.type.name}).",
-        principal.pk: f"Unlinked from {agent.full_name} (was their {other.type.name}).",
+    data = {
+        agent.pk: {"other": principal.full_name, "type": side.type.name},
+        principal.pk: {"other": agent.full_name, "type": other.type.name},
     }
     record_activity(
-        customers=[agent, principal], actor=actor, kind="link.removed", message=lambda c: lines[c.pk]
+        customers=[agent, principal], actor=actor, action="link.removed", data=lambda c: data[c.pk]
     )
     return agent, principal
 
@@ -201,8 +203,10 @@ def review_access(*, actor, customer_id, note=""):
         note=note.strip()[:300],
         date_of_birth=customer.date_of_birth,
     )
-    said = f": {review.note}" if review.note else "."
     record_activity(
-        customers=[customer], actor=actor, kind="link.access_reviewed", message=f"Access reviewed at 18{said}"
+        customers=[customer],
+        actor=actor,
+        action="link.access_reviewed",
+        data={"note": review.note} if review.note else {},
     )
     return review

@@ -149,7 +149,7 @@ def send_email_again(*, actor, email_id):
     record_activity(
         customers=[c for c in {email.recipient, email.about} if c is not None],
         actor=actor,
-        kind="email.sent_again",
-        message=f"Email sent again to {again.to_address}: {email.subject}",
+        action="email.sent_again",
+        data={"to": again.to_address, "subject": email.subject},
     )
     return again

@@ -16,7 +16,6 @@ from django.utils.formats import date_format
 from bookings import notifications
 from bookings.models import Appointment, Status
 from bookings.services import packages
-from bookings.services._history import when
 from bookings.services._locks import lock_appointment, lock_with_people, refuse_archived
 from bookings.services.catalogue import offered_service
 from core.errors import KinshipError, StaleEdit
@@ -97,8 +96,7 @@ def book(*, actor, attendee_id, service_id, starts_at, booked_by_id=None):
             raise KinshipError(
                 f"Another desk booked {attendee.full_name} for that time just now; choose another time."
             ) from None
-        what = f"{service.name} on {when(starts_at)}"
-        _history_of_change(actor, "booking.booked", appointment, attendee, booker, f"Booked {what}")
+        _history_of_change(actor, "booking.booked", appointment, attendee, booker)
         notifications.about_appointment("booking.confirmation", appointment)
     return appointment
 
@@ -113,15 +111,16 @@ def _lock_for_change(appointment_id, version, on_behalf_of, *, doing):
     return appointment, attendee, agent
 
 
-def _history_of_change(actor, kind, appointment, attendee, agent, what):
+def _history_of_change(actor, action, appointment, attendee, agent, **more):
     """A line on the attendee, on the agent acting from their profile, and on whoever booked
     it while they still may book for the attendee (it shows on their Bookings tab; once the
     link has gone, the attendee's business is no longer theirs to read)."""
+    what = {"service": appointment.service.name, "starts_at": appointment.starts_at, **more}
     record_activity(
         customers=[attendee],
         actor=actor,
-        kind=kind,
-        message=f"{what}, by {agent.full_name}." if agent else f"{what}.",
+        action=action,
+        data={**what, "agent": agent.full_name} if agent else what,
     )
     others = [agent] if agent else []
     booker = appointment.booked_by
@@ -129,7 +128,7 @@ def _history_of_change(actor, kind, appointment, attendee, agent, what):
         others.append(booker)
     for other in others:
         record_activity(
-            customers=[other], actor=actor, kind=kind, message=f"{what} for {attendee.full_name}."
+            customers=[other], actor=actor, action=action, data={**what, "attendee": attendee.full_name}
         )
 
 
@@ -145,8 +144,7 @@ def cancel(*, actor, appointment_id, version=None, on_behalf_of=None):
         appointment.status = Status.CANCELLED
         appointment.version += 1
         appointment.save(update_fields=["status", "version"])
-        what = f"{appointment.service.name} on {when(appointment.starts_at)}"
-        _history_of_change(actor, "booking.cancelled", appointment, attendee, agent, f"Cancelled {what}")
+        _history_of_change(actor, "booking.cancelled", appointment, attendee, agent)
         notifications.about_appointment("booking.cancelled", appointment)
     return appointment
 
@@ -176,8 +174,7 @@ def move(*, actor, appointment_id, starts_at, version=None, on_behalf_of=None):
             raise KinshipError(
                 f"Another desk booked {attendee.full_name} for that time just now; choose another time."
             ) from None
-        what = f"Moved {appointment.service.name} from {when(was)} to {when(starts_at)}"
-        _history_of_change(actor, "booking.moved", appointment, attendee, agent, what)
+        _history_of_change(actor, "booking.moved", appointment, attendee, agent, was=was)
         notifications.about_appointment("booking.changed", appointment, was=was)
     return appointment
 
@@ -223,8 +220,8 @@ def _mark(actor, appointment_id, status, version, package_id):
     record_activity(
         customers=[people[first]],
         actor=actor,
-        kind=f"booking.{status}",
-        message=f"{appointment.service.name} on {when(appointment.starts_at)}: {Status(status).label}.",
+        action=f"booking.{status}",
+        data={"service": appointment.service.name, "starts_at": appointment.starts_at},
     )
     if package_id:
         packages._redeem(actor, appointment, people[first], package_id)

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from bookings import notifications
 from bookings.models import FormRequest, IntakeForm, QuestionKind, Status
-from bookings.services._history import when
 from bookings.services._locks import lock_with_people, refuse_archived
 from core.errors import KinshipError, StaleEdit
 from customers.services import lock_customers, record_activity, staff_user
@@ -46,16 +45,14 @@ def request_form(*, actor, appointment_id, form_id, on_behalf_of=None):
             questions=form.questions,
             requested_by=staff_user(actor),
         )
-        what = (
-            f"Asked to fill in “{form.name}” for {appointment.service.name} on {when(appointment.starts_at)}"
-        )
-        record_activity(customers=[attendee], actor=actor, kind="form.requested", message=f"{what}.")
+        asked = {"form": form.name, "service": appointment.service.name, "starts_at": appointment.starts_at}
+        record_activity(customers=[attendee], actor=actor, action="form.requested", data=asked)
         if agent is not None:
             record_activity(
                 customers=[agent],
                 actor=actor,
-                kind="form.requested",
-                message=f"{what}: {attendee.full_name}.",
+                action="form.requested",
+                data={**asked, "attendee": attendee.full_name},
             )
         notifications.form_requested(request)
     return request
@@ -119,19 +116,19 @@ def complete_form(*, actor, request_id, completed_by_id, answers, version=None):
         name = request.form.name
         if by.pk == subject_person.pk:
             record_activity(
-                customers=[subject_person], actor=actor, kind="form.completed", message=f"Filled in “{name}”."
+                customers=[subject_person], actor=actor, action="form.completed", data={"form": name}
             )
         else:
             record_activity(
                 customers=[subject_person],
                 actor=actor,
-                kind="form.completed",
-                message=f"“{name}” was filled in by {by.full_name}.",
+                action="form.completed",
+                data={"form": name, "by": by.full_name},
             )
             record_activity(
                 customers=[by],
                 actor=actor,
-                kind="form.completed",
-                message=f"Filled in “{name}” for {subject_person.full_name}.",
+                action="form.completed",
+                data={"form": name, "subject": subject_person.full_name},
             )
     return request

@@ -11,7 +11,6 @@ from billing.money import MAX_AMOUNT, format_money
 from billing.services import AlreadyPosted, post
 from bookings import notifications
 from bookings.models import Appointment, Package, Redemption, Status
-from bookings.services._history import when
 from bookings.services._locks import lock_appointment, moved_check
 from bookings.services.catalogue import offered_service
 from core.errors import KinshipError
@@ -57,8 +56,8 @@ def buy_package(*, actor, customer_id, service_id, sessions, price, key=None):
         record_activity(
             customers=[owner],
             actor=actor,
-            kind="package.bought",
-            message=f"Bought a package of {what} for {format_money(price)}.",
+            action="package.bought",
+            data={"sessions": sessions, "service": service.name, "price": price},
         )
     return package
 
@@ -103,27 +102,26 @@ def _redeem(actor, appointment, attendee, package_id):
         appointment=appointment,
         created_by=staff_user(actor),
     )
-    left = f"{package.left} of {package.sessions} left"
-    visit = f"{appointment.service.name} on {when(appointment.starts_at)}"
+    used = {
+        "service": appointment.service.name,
+        "starts_at": appointment.starts_at,
+        "left": package.left,
+        "sessions": package.sessions,
+    }
     if package.owner_id == attendee.pk:
-        record_activity(
-            customers=[attendee],
-            actor=actor,
-            kind="package.redeemed",
-            message=f"Used a session for {visit} ({left}).",
-        )
+        record_activity(customers=[attendee], actor=actor, action="package.redeemed", data=used)
     else:
         record_activity(
             customers=[attendee],
             actor=actor,
-            kind="package.redeemed",
-            message=f"{visit} was paid with a session from {package.owner.full_name}'s package ({left}).",
+            action="package.redeemed",
+            data={**used, "owner": package.owner.full_name},
         )
         record_activity(
             customers=[package.owner],
             actor=actor,
-            kind="package.redeemed",
-            message=f"A session of this package paid for {attendee.full_name}'s {visit} ({left}).",
+            action="package.redeemed",
+            data={**used, "attendee": attendee.full_name},
         )
     return package
 
@@ -155,14 +153,11 @@ def email_receipt(*, actor, package_id, recipients):
         record_activity(
             customers=[package.owner],
             actor=actor,
-            kind="package.receipt",
-            message=f"Emailed the receipt for {package.sessions} × {package.service.name} to "
-            f"{_listed([row.to_address for row in sent])}.",
+            action="package.receipt",
+            data={
+                "sessions": package.sessions,
+                "service": package.service.name,
+                "to": [row.to_address for row in sent],
+            },
         )
     return sent
-
-
-def _listed(addresses, shown=3):
-    """A few addresses, then how many more: a History line has room for a sentence, not a list."""
-    more = len(addresses) - shown
-    return ", ".join(addresses[:shown]) + (f" and {more} more" if more > 0 else "")

@@ -60,9 +60,7 @@ def holders(account):
 
 def lines(customer, kind):
     """The customer's History lines of one kind, oldest first."""
-    return list(
-        Activity.objects.filter(customer=customer, kind=kind).order_by("pk").values_list("message", flat=True)
-    )
+    return [line.sentence for line in Activity.objects.filter(customer=customer, kind=kind).order_by("pk")]
 
 
 def link(actor, customer, partner, *, primary):

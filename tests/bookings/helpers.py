@@ -80,7 +80,7 @@ def lines(customer, kind=None):
     found = Activity.objects.filter(customer=customer).order_by("pk")
     if kind:
         found = found.filter(kind__startswith=kind)
-    return list(found.values_list("message", flat=True))
+    return [line.sentence for line in found]
 
 
 def status_of(appointment):

@@ -83,10 +83,10 @@ def test_merge_moves_everything_and_leaves_a_tombstone(actor, labels):
         "links": 1,
         "accounts merged into it before": 1,
     }
-    assert Activity.objects.filter(customer=dupe).values_list("message", flat=True).get() == (
+    assert Activity.objects.filter(customer=dupe).get().sentence == (
         f"Merged into Anna {anna.last_name} (#{anna.pk}); everything moved there."
     )
-    survivor_line = Activity.objects.filter(customer=anna, kind="customer.merged").get().message
+    survivor_line = Activity.objects.filter(customer=anna, kind="customer.merged").get().sentence
     assert survivor_line == (
         f"Merged Anna Dupe (#{dupe.pk}) into this account; moved here: accounts merged into it before: 1; "
         "history lines: 6; group places: 1; links: 1."

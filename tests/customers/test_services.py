@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def history(customer):
-    return list(Activity.objects.filter(customer=customer).values_list("kind", "message"))
+    return [(line.kind, line.sentence) for line in Activity.objects.filter(customer=customer)]
 
 
 def test_create_customer_writes_history_and_search_text(front_desk_user):

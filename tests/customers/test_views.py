@@ -174,7 +174,7 @@ def test_create_customer_redirects_to_the_profile_with_history(desk):
     )
     customer = Customer.objects.get(last_name="Ito")
     assert response.status_code == 302 and response.url == customer.get_absolute_url()
-    assert customer.activities.get().message == "Customer created."
+    assert customer.activities.get().sentence == "Customer created."
     assert "Ben Ito was added." in desk.get(response.url).content.decode()
 
 
@@ -208,7 +208,7 @@ def test_edit_saves_and_records_what_changed(desk, anna):
     assert response.status_code == 302
     anna.refresh_from_db()
     assert anna.phone == "07700 900999"
-    assert anna.activities.get().message == "Details changed: phone."
+    assert anna.activities.get().sentence == "Details changed: phone."
 
 
 def test_a_stale_edit_is_refused_with_409_and_changes_nothing(desk, anna):

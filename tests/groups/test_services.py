@@ -22,7 +22,7 @@ def roles(group):
 
 
 def history(customer):
-    return list(Activity.objects.filter(customer=customer).order_by("id").values_list("message", flat=True))
+    return [line.sentence for line in Activity.objects.filter(customer=customer).order_by("id")]
 
 
 def snapshot():

@@ -177,9 +177,9 @@ def test_reviewing_writes_history_and_keeps_the_links(actor, town):
     review = services.review_access(actor=actor, customer_id=zoe.pk, note="  Zoe is happy for Mum to book.  ")
 
     assert (review.customer, review.reviewed_by, review.note) == (zoe, actor, "Zoe is happy for Mum to book.")
-    assert list(
-        Activity.objects.filter(customer=zoe, kind="link.access_reviewed").values_list("message", flat=True)
-    ) == ["Access reviewed at 18: Zoe is happy for Mum to book."]
+    assert [line.sentence for line in Activity.objects.filter(customer=zoe, kind="link.access_reviewed")] == [
+        "Access reviewed at 18: Zoe is happy for Mum to book."
+    ]
     assert zoe.links_as_principal.filter(can_book=True).count() == 1
 
 

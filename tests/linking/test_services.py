@@ -33,7 +33,7 @@ def refused(action, match):
 
 
 def last_line(customer):
-    return Activity.objects.filter(customer=customer).latest("id").message
+    return Activity.objects.filter(customer=customer).latest("id").sentence
 
 
 def test_the_default_types_and_their_reverses(types):

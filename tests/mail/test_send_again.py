@@ -62,7 +62,7 @@ def test_a_failed_email_goes_again_to_the_address_on_file_now(
     assert [m.to for m in mail.outbox] == [["ann.lee@example.com"]]
     line = Activity.objects.get(customer=ann, kind="email.sent_again")
     assert line.actor == front_desk_user
-    assert line.message == "Email sent again to ann.lee@example.com: Your haircut on Friday"
+    assert line.sentence == "Email sent again to ann.lee@example.com: Your haircut on Friday"
 
 
 def test_a_copy_goes_again_to_the_linked_client_and_both_histories_say_so(ann, front_desk_user):

@@ -26,7 +26,7 @@ from core import hooks
 from core.roles import FRONT_DESK
 from customers.merging import merge_token
 from customers.models import Activity, Customer
-from customers.services import merge_customers
+from customers.services import activity_line, merge_customers
 
 # What a receptionist types, from the names in customers/demo.py: a family name, a given
 # name, a short prefix (the prefix index), three letters typed so far (a common partial
@@ -205,8 +205,10 @@ def _merge_action(survivor_id):
         survivor = Customer.objects.get(pk=survivor_id)
         duplicate = Customer.objects.create(first_name=survivor.first_name, last_name=survivor.last_name)
         Activity.objects.bulk_create(
-            Activity(customer=duplicate, kind="customer.updated", message=f"Visit {n}.")
-            for n in range(MERGE_HISTORY)
+            activity_line(
+                customer=duplicate, actor=None, action="customer.updated", data={"fields": ["notes"]}
+            )
+            for _ in range(MERGE_HISTORY)
         )
         started = time.perf_counter()
         with CaptureQueriesContext(connection) if count else nullcontext() as queries:

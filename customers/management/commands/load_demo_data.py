@@ -1,5 +1,6 @@
 """Load the demo: staff logins and a few hundred realistic customers, or N at scale."""
 
+import json
 import time
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from core import hooks
 from core.roles import FRONT_DESK, MANAGER
 from customers import demo
 from customers.models import Activity, Customer
-from customers.services import phone_digits
+from customers.services import activity_line, phone_digits
 
 DEMO_PASSWORD = "kinship-demo"
 DEMO_MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
@@ -105,7 +106,9 @@ class Command(BaseCommand):
         ]
         created = Customer.objects.bulk_create(new)
         Activity.objects.bulk_create(
-            Activity(customer=customer, kind="customer.created", message="Added with the demo data.")
+            activity_line(
+                customer=customer, actor=None, action="customer.created", data={"source": "the demo data"}
+            )
             for customer in created
         )
         return len(created)
@@ -125,12 +128,16 @@ class Command(BaseCommand):
                 self.stdout.flush()
         made += self._insert(rows)
         with connection.cursor() as cursor:
-            # One statement for all the history lines, instead of a million objects.
+            # One statement for all the history lines, instead of a million objects; each
+            # line as `activity_line` would write it.
+            line = activity_line(
+                customer=None, actor=None, action="customer.created", data={"source": "the generated data"}
+            )
             cursor.execute(
-                "INSERT INTO customers_activity (customer_id, kind, message, created_at) "
-                "SELECT id, 'customer.created', 'Imported.', created_at "
+                "INSERT INTO customers_activity (customer_id, kind, data, message, created_at) "
+                "SELECT id, %s, %s, %s, created_at "
                 "FROM customers_customer WHERE id >= %s",
-                [first_new_id],
+                [line.kind, json.dumps(line.data), line.message, first_new_id],
             )
         for step in hooks.entries("demo_scale_step"):
             step(self.stdout, first_new_id, made)
