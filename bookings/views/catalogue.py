@@ -29,11 +29,11 @@ def form_edit(request, form_id=None):
 
 
 def _form_edit(request, form_id):
-    intake = get_object_or_404(IntakeForm, pk=form_id) if form_id else None
-    form = IntakeFormForm(request.POST or None, instance=intake)
-    tried = attempt(
+    return _edit(
         request,
-        form,
+        IntakeForm,
+        form_id,
+        IntakeFormForm,
         lambda data: catalogue.save_intake_form(
             form_id=form_id,
             name=data["name"],
@@ -41,12 +41,11 @@ def _form_edit(request, form_id):
             is_active=data["is_active"],
             version=data["version"],
         ),
+        saved="The form “{name}” was saved.",
+        back_to="bookings:forms",
+        template="bookings/form_edit.html",
+        called="intake",
     )
-    if tried.ok:
-        saved = tried.result
-        messages.success(request, f"The form “{saved.name}” was saved.")
-        return redirect("bookings:forms")
-    return render(request, "bookings/form_edit.html", {"form": form, "intake": intake}, status=tried.status)
 
 
 @require_GET
@@ -65,11 +64,11 @@ def service_form(request, service_id=None):
 
 
 def _service_form(request, service_id):
-    service = get_object_or_404(Service, pk=service_id) if service_id else None
-    form = ServiceForm(request.POST or None, instance=service)
-    tried = attempt(
+    return _edit(
         request,
-        form,
+        Service,
+        service_id,
+        ServiceForm,
         lambda data: catalogue.save_service(
             service_id=service_id,
             name=data["name"],
@@ -78,11 +77,20 @@ def _service_form(request, service_id):
             is_active=data["is_active"],
             version=data["version"],
         ),
+        saved="The service “{name}” was saved.",
+        back_to="bookings:services",
+        template="bookings/service_form.html",
+        called="service",
     )
+
+
+def _edit(request, model, pk, form_class, save, *, saved, back_to, template, called):
+    """Add a row of `model` (no `pk`) or change one on its own page: `save(data)` is the
+    catalogue service; the row is `called` so in the template."""
+    row = get_object_or_404(model, pk=pk) if pk else None
+    form = form_class(request.POST or None, instance=row)
+    tried = attempt(request, form, save)
     if tried.ok:
-        saved = tried.result
-        messages.success(request, f"The service “{saved.name}” was saved.")
-        return redirect("bookings:services")
-    return render(
-        request, "bookings/service_form.html", {"form": form, "service": service}, status=tried.status
-    )
+        messages.success(request, saved.format(name=tried.result.name))
+        return redirect(back_to)
+    return render(request, template, {"form": form, called: row}, status=tried.status)
