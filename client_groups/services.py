@@ -21,6 +21,7 @@ from client_groups.models import Segment, SegmentMember
 from client_groups.rules import SEGMENT_FIELDS, uses_itself
 from core.errors import KinshipError, StaleEdit
 from customers.models import Activity, Customer
+from customers.services import activity_line
 
 NAME_TAKEN = "There is already a client group with that name."
 
@@ -136,7 +137,7 @@ def delete_segment(*, actor, segment_id):
                 f"The rules of {', '.join(users)} use “{segment.name}”; change them before deleting it."
             )
         members = Customer.objects.filter(segment_memberships__segment=segment)
-        _write_history(members, actor, "segment.deleted", f"Client group “{segment.name}” was deleted.")
+        _write_history(members, actor, "segment.deleted", {"group": segment.name})
         segment.delete()
     return segment
 
@@ -153,14 +154,14 @@ def add_customers(*, actor, segment_id, customers, expected_ids=None):
         archived = chosen.filter(archived_at__isnull=False)
         if archived.exists():
             raise KinshipError(_archived_message(archived))
-        message = _message(f"Added to client group “{segment.name}”", total)
+        data = _data(segment, total)
         rows = chosen.values_list(Value(segment.pk), "pk", Value(timezone.now()))
         if connection.vendor == "postgresql":
-            added = _with_history(_members_added(rows), actor, "segment.added", message)
+            added = _with_history(_members_added(rows), actor, "segment.added", data)
         else:
             # SQLite runs one writer at a time, so the two statements see the same customers.
             already = Exists(SegmentMember.objects.filter(segment=segment, customer=OuterRef("pk")))
-            added = _write_history(chosen.filter(~already), actor, "segment.added", message)
+            added = _write_history(chosen.filter(~already), actor, "segment.added", data)
             _insert_from(SegmentMember, MEMBER_COLUMNS, rows, skip_existing=MEMBER_KEY)
     return Change(changed=added, unchanged=max(total - added, 0))
 
@@ -173,14 +174,14 @@ def remove_customers(*, actor, segment_id, customers, expected_ids=None):
         if segment.is_rule_based:
             raise KinshipError(f"“{segment.name}” follows rules; its members cannot be removed by hand.")
         chosen, total = _lock_chosen(customers, expected_ids)
-        message = _message(f"Removed from client group “{segment.name}”", total)
+        data = _data(segment, total)
         if connection.vendor == "postgresql":
-            removed = _with_history(_members_removed(segment, chosen), actor, "segment.removed", message)
+            removed = _with_history(_members_removed(segment, chosen), actor, "segment.removed", data)
         else:
             leaving = chosen.filter(
                 Exists(SegmentMember.objects.filter(segment=segment, customer=OuterRef("pk")))
             )
-            removed = _write_history(leaving, actor, "segment.removed", message)
+            removed = _write_history(leaving, actor, "segment.removed", data)
             SegmentMember.objects.filter(segment=segment, customer__in=chosen.values("pk")).delete()
     return Change(changed=removed, unchanged=max(total - removed, 0))
 
@@ -220,26 +221,33 @@ def _members_removed(segment, chosen):
     )
 
 
-def _with_history(change, actor, kind, message):
+def _with_history(change, actor, action, data):
     """Run `change` (SQL returning customer_id) and write a History line for each customer it
     returns, in one statement, so nobody changed goes without one; how many."""
     if change is None:
         return 0
     sql, params = change
-    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    line = activity_line(customer=None, actor=actor, action=action, data=data)
     activity = connection.ops.quote_name(Activity._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH changed AS ({sql}) INSERT INTO {activity} "
-            "(customer_id, actor_id, kind, message, created_at) "
-            "SELECT customer_id, %s, %s, %s, %s FROM changed",
-            (*params, actor_id, kind, message, timezone.now()),
+            "(customer_id, actor_id, kind, data, message, created_at) "
+            "SELECT customer_id, %s, %s, %s, %s, %s FROM changed",
+            (*params, line.actor_id, line.kind, _json(line.data), line.message, timezone.now()),
         )
         return cursor.rowcount
 
 
-def _message(what, total):
-    return f"{what}." if total == 1 else f"{what} (a bulk action on {total:,} customers)."
+def _data(segment, total):
+    """What a line of adding or removing says: the client group, and how many at once when
+    it was a bulk action."""
+    return {"group": segment.name} if total == 1 else {"group": segment.name, "total": total}
+
+
+def _json(data):
+    """`data` as the database takes it for the JSON column."""
+    return Activity._meta.get_field("data").get_db_prep_save(data, connection)
 
 
 def _archived_message(archived):
@@ -277,13 +285,18 @@ def _lock_chosen(customers, expected_ids):
     return chosen, total
 
 
-def _write_history(customers, actor, kind, message):
+def _write_history(customers, actor, action, data):
     """One History line on each of `customers`, in one INSERT … SELECT; how many."""
-    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    line = activity_line(customer=None, actor=actor, action=action, data=data)
     rows = customers.order_by().values_list(
-        "pk", Value(actor_id, output_field=IntegerField()), Value(kind), Value(message), Value(timezone.now())
+        "pk",
+        Value(line.actor_id, output_field=IntegerField()),
+        Value(line.kind),
+        Value(line.data, output_field=Activity._meta.get_field("data")),
+        Value(line.message),
+        Value(timezone.now()),
     )
-    return _insert_from(Activity, ("customer_id", "actor_id", "kind", "message", "created_at"), rows)
+    return _insert_from(Activity, ("customer_id", "actor_id", "kind", "data", "message", "created_at"), rows)
 
 
 def _insert_from(model, columns, rows, *, skip_existing=()):

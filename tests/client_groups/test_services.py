@@ -151,7 +151,7 @@ def test_delete_notes_it_in_each_members_history_and_keeps_the_customers(actor):
     assert member_ids(trade) == {anna.pk}  # other groups keep their members
     deleted = Activity.objects.filter(kind="segment.deleted")
     assert sorted(deleted.values_list("customer_id", flat=True)) == sorted([anna.pk, ben.pk])
-    assert {(line.message, line.actor_id) for line in deleted} == {
+    assert {(line.sentence, line.actor_id) for line in deleted} == {
         ("Client group “VIP” was deleted.", actor.pk)
     }
 
@@ -186,13 +186,13 @@ def test_add_writes_a_history_line_on_each_customer_who_joins(actor):
     anna, ben = CustomerFactory.create_batch(2)
     assert add(actor, vip, anna) == Change(changed=1, unchanged=0)
     line = Activity.objects.get(customer=anna, kind="segment.added")
-    assert (line.message, line.actor_id) == ("Added to client group “VIP”.", actor.pk)
+    assert (line.sentence, line.actor_id) == ("Added to client group “VIP”.", actor.pk)
     assert add(actor, vip, anna, ben) == Change(changed=1, unchanged=1)
     assert member_ids(vip) == {anna.pk, ben.pk}
     # A line on Ben only: Anna was in already, so nothing happened to her.
     assert Activity.objects.filter(customer=anna, kind="segment.added").count() == 1
     line = Activity.objects.get(customer=ben, kind="segment.added")
-    assert line.message == "Added to client group “VIP” (a bulk action on 2 customers)."
+    assert line.sentence == "Added to client group “VIP” (a bulk action on 2 customers)."
 
 
 def test_adding_customers_who_are_all_in_already_changes_nothing(actor):
@@ -213,7 +213,7 @@ def test_remove_writes_a_history_line_on_each_customer_who_leaves(actor):
     assert member_ids(vip) == {ben.pk}
     line = Activity.objects.get(kind="segment.removed")
     assert line.customer_id == anna.pk and line.actor_id == actor.pk
-    assert line.message == "Removed from client group “VIP” (a bulk action on 2 customers)."
+    assert line.sentence == "Removed from client group “VIP” (a bulk action on 2 customers)."
 
 
 def test_removing_customers_who_are_not_in_changes_nothing(actor):

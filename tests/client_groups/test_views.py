@@ -523,7 +523,7 @@ def test_bulk_add_does_it_and_goes_back_to_the_list(front, world):
         cara.pk,
     }
     line = Activity.objects.get(customer=cara, kind="segment.added")
-    assert line.message == "Added to client group “VIP” (a bulk action on 3 customers)."
+    assert line.sentence == "Added to client group “VIP” (a bulk action on 3 customers)."
 
 
 def test_bulk_remove_by_htmx_redirects_the_page(front, world):

@@ -69,9 +69,7 @@ def at(hour, minute=0, days=2):
 
 
 def lines(customer, kind):
-    return list(
-        Activity.objects.filter(customer=customer, kind=kind).order_by("id").values_list("message", flat=True)
-    )
+    return [line.sentence for line in Activity.objects.filter(customer=customer, kind=kind).order_by("id")]
 
 
 def booking(actor, attendee, service, starts_at, by=None):

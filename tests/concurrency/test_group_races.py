@@ -64,7 +64,7 @@ def refusals(outcomes):
 
 
 def history(customer):
-    return list(Activity.objects.filter(customer=customer).order_by("id").values_list("kind", "message"))
+    return [(line.kind, line.sentence) for line in Activity.objects.filter(customer=customer).order_by("id")]
 
 
 @pytest.fixture
