@@ -1,6 +1,7 @@
 """What `billing` adds to the customer pages, merging, the demo data and the benchmark
 (see core/hooks.py)."""
 
+from billing.history import ACTIONS
 from billing.merging import block, fold
 from billing.models import AccountHolder, Entry
 from billing.profile_tabs import billing_context, partner_context, visible
@@ -38,3 +39,5 @@ hooks.register("demo_step", "billing.demo.make_accounts")
 hooks.register("demo_scale_step", "billing.benchmarks.at_scale")
 hooks.register("benchmark_pages", "billing.benchmarks.pages")
 hooks.register("benchmark_actions", "billing.benchmarks.actions")
+
+hooks.register("history_action", *ACTIONS)

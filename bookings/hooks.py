@@ -2,6 +2,7 @@
 demo data and the benchmark (see core/hooks.py)."""
 
 from bookings.features import bookings_on
+from bookings.history import ACTIONS
 from bookings.merging import block, fold
 from bookings.models import Appointment, FormRequest, Package
 from bookings.profile_tabs import bookings_context, forms_context, forms_visible, visible
@@ -77,3 +78,5 @@ hooks.register(
         current_views=frozenset({"bookings:forms", "bookings:form_edit", "bookings:form_create"}),
     ),
 )
+
+hooks.register("history_action", *ACTIONS)

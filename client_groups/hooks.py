@@ -4,6 +4,7 @@ customer list (filter, badges, bulk actions), merging, the demo data and the ben
 
 from client_groups import rules
 from client_groups.features import client_groups_on
+from client_groups.history import ACTIONS
 from client_groups.merging import fold
 from client_groups.models import SegmentMember
 from client_groups.profile_tabs import decorate, list_context, narrow, panel_context, visible
@@ -44,8 +45,7 @@ hooks.register(
     MergeRule(SegmentMember, "customer", label="client group memberships", fold=fold),
 )
 
-for rule in rules.OWN_RULES:
-    hooks.register("client_group_rule", rule)
+hooks.register("client_group_rule", *rules.OWN_RULES)
 hooks.register("demo_step", "client_groups.demo.make_segments")
 hooks.register("demo_scale_step", "client_groups.benchmarks.at_scale")
 hooks.register("benchmark_pages", "client_groups.benchmarks.pages")
@@ -70,3 +70,5 @@ hooks.register(
         is_current=_on_a_client_group_page,
     ),
 )
+
+hooks.register("history_action", *ACTIONS)

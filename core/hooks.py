@@ -35,14 +35,12 @@ _declared = defaultdict(list)
 _loaded = {}
 
 
-def register(point, entry):
-    """Declare `entry` under `point`; returns `entry`, so it also works as a decorator's
-    body (`register("demo_step", make_groups)`)."""
+def register(point, *entries):
+    """Declare each of `entries` under `point`, in order."""
     if point not in POINTS:
         raise ValueError(f"No hook point named {point!r}; the points are {', '.join(sorted(POINTS))}.")
-    _declared[point].append(entry)
+    _declared[point].extend(entries)
     _loaded.pop(point, None)
-    return entry
 
 
 def entries(point):

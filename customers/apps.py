@@ -20,8 +20,3 @@ class CustomersConfig(AppConfig):
 
     def ready(self):
         connection_created.connect(_unicode_lower_on_sqlite)
-        from core import hooks
-        from customers.history import ACTIONS
-
-        for action in ACTIONS:
-            hooks.register("history_action", action)

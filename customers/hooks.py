@@ -4,6 +4,7 @@ own relations and its demo data (see core/hooks.py)."""
 from core import hooks
 from core.menu import MenuItem
 from customers import profile_tabs
+from customers.history import ACTIONS
 from customers.merging import MergeRule
 from customers.models import Activity, Customer, Merge
 from customers.tabs import Tab
@@ -54,3 +55,5 @@ hooks.register(
     "menu_item",
     MenuItem("Possible Duplicates", "customers:duplicates", order=70, permission="customers.merge_customer"),
 )
+
+hooks.register("history_action", *ACTIONS)

@@ -4,6 +4,7 @@
 from core import hooks
 from customers.merging import MergeRule
 from customers.tabs import Panel
+from groups.history import ACTIONS
 from groups.merging import block, fold
 from groups.models import GroupMember
 from groups.profile_tabs import group_context, panel_visible
@@ -24,3 +25,5 @@ hooks.register("merge_rule", MergeRule(GroupMember, "customer", label="group pla
 
 hooks.register("demo_step", "groups.demo.make_groups")
 hooks.register("benchmark_pages", "groups.benchmarks.pages")
+
+hooks.register("history_action", *ACTIONS)

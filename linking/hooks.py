@@ -6,6 +6,7 @@ from core.menu import MenuItem
 from customers.merging import MergeRule
 from customers.tabs import Panel, Tab
 from linking.features import account_linking_on
+from linking.history import ACTIONS
 from linking.merging import fold
 from linking.models import AccessReview, Link
 from linking.profile_tabs import linked_accounts_context, links_context, panel_visible, tab_visible
@@ -53,3 +54,5 @@ hooks.register(
         is_on=account_linking_on,
     ),
 )
+
+hooks.register("history_action", *ACTIONS)

@@ -4,6 +4,7 @@ from core import hooks
 from customers.merging import MergeRule
 from customers.tabs import Tab
 from mail import profile_tabs
+from mail.history import ACTIONS
 from mail.models import Email
 
 hooks.register(
@@ -20,3 +21,5 @@ hooks.register(
 # Emails to and about the duplicate move to the survivor.
 hooks.register("merge_rule", MergeRule(Email, "recipient", label="emails"))
 hooks.register("merge_rule", MergeRule(Email, "about", label="emails about them"))
+
+hooks.register("history_action", *ACTIONS)

@@ -339,7 +339,7 @@ def analyse():
     autovacuum soon after any: the test database's tables are otherwise never analysed, and
     what the planner then guesses depends on which tests ran before."""
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE customers_customer, customers_activity, groups_segmentmember")
+        cursor.execute("ANALYZE customers_customer, customers_activity, client_groups_segmentmember")
 
 
 def timed(service, **arguments):
