@@ -63,7 +63,8 @@ def _lock_with_named(segment_id, rules):
 
 
 def _saved(segment, **fields):
-    """Save a new or edited group, turning a name clash into words."""
+    """Save a new or edited group, turning a name clash into words: the unique constraint is
+    the one check of a name, as it is the only one two desks saving at once cannot both pass."""
     for name, value in fields.items():
         setattr(segment, name, value)
     try:
@@ -74,20 +75,11 @@ def _saved(segment, **fields):
     return segment
 
 
-def _taken(name, exclude=None):
-    others = Segment.objects.filter(name__iexact=name)
-    if exclude is not None:
-        others = others.exclude(pk=exclude)
-    return others.exists()
-
-
 def create_segment(*, actor, name, description="", rules=None):
     """A new client group: chosen by staff, or following `rules` when there are any."""
     name = name.strip()
     if not name:
         raise KinshipError("Give the client group a name.")
-    if _taken(name):
-        raise KinshipError(NAME_TAKEN)
     with transaction.atomic():
         _lock_with_named(None, rules or {})
         return _saved(Segment(), name=name, description=description.strip(), rules=rules or {})
@@ -109,8 +101,6 @@ def edit_segment(*, actor, segment_id, version, name, description="", rules=None
             raise KinshipError("A rule-based client group needs at least one rule.")
         if not segment.is_rule_based and rules:
             raise KinshipError("This client group's members are chosen by staff; it cannot follow rules.")
-        if _taken(name, exclude=segment.pk):
-            raise KinshipError(NAME_TAKEN)
         return _saved(
             segment,
             name=name,
