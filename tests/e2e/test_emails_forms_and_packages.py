@@ -910,7 +910,9 @@ def test_the_bookings_tab_with_packages_and_the_receipt_page_are_accessible(
     expect(bookings(page)).to_contain_text("Anna may also use sessions from:")
     assert_accessible(page, "Bookings tab with Sell Package, Packages and Request Form")
 
-    row = rows(upcoming(page)).first
+    # Not simply the first: in the first hour after midnight the visit that "started earlier
+    # today" is still going on, listed first among the upcoming, and cannot be moved.
+    row = rows(upcoming(page)).filter(has_text="Change Time").first
     row.get_by_text("Change Time").click()
     expect(row.get_by_label("New time")).to_be_visible()
     assert_accessible(page, "Bookings tab with Change Time open")
