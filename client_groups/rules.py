@@ -10,7 +10,6 @@ the rules over what they can see; later apps declare theirs (linked clients) in 
 hooks.py ("client_group_rule"), because client groups may not import them.
 """
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -42,16 +41,15 @@ class Rule:
     order: int
 
 
-@functools.cache
+def _key(rule):
+    return rule.key
+
+
 def ordered():
     """The rules every app declared ("client_group_rule" in its hooks.py), in form order:
     [(key, rule)]."""
-    rules = hooks.entries("client_group_rule")
-    keys = [rule.key for rule in rules]
-    twice = {key for key in keys if keys.count(key) > 1}
-    if twice:
-        raise ValueError(f"Client-group rules declared twice: {', '.join(sorted(twice))}.")
-    return [(rule.key, rule) for rule in sorted(rules, key=lambda rule: rule.order)]
+    rules = hooks.by_key("client_group_rule", _key)
+    return sorted(rules.items(), key=lambda item: item[1].order)
 
 
 def own_values(rule, stored):

@@ -33,6 +33,7 @@ POINTS = {
 
 _declared = defaultdict(list)
 _loaded = {}
+_keyed = {}
 
 
 def register(point, *entries):
@@ -41,6 +42,8 @@ def register(point, *entries):
         raise ValueError(f"No hook point named {point!r}; the points are {', '.join(sorted(POINTS))}.")
     _declared[point].extend(entries)
     _loaded.pop(point, None)
+    for keyed in [keyed for keyed in _keyed if keyed[0] == point]:
+        del _keyed[keyed]
 
 
 def entries(point):
@@ -53,6 +56,20 @@ def entries(point):
             import_string(entry) if isinstance(entry, str) else entry for entry in _declared[point]
         )
     return _loaded[point]
+
+
+def by_key(point, key):
+    """What the apps declared under `point`, as {key(entry): entry} in declaration order;
+    a key declared twice is an error, said at first use. Built once per point."""
+    if (point, key) not in _keyed:
+        keyed = {}
+        for entry in entries(point):
+            name = key(entry)
+            if name in keyed:
+                raise ValueError(f"{name!r} is declared twice under the hook point {point!r}.")
+            keyed[name] = entry
+        _keyed[(point, key)] = keyed
+    return _keyed[(point, key)]
 
 
 def autodiscover():

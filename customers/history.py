@@ -68,22 +68,15 @@ class Action:
         raise KeyError(f"No sentence of {self.code!r} fits the data {sorted(data)}.")
 
 
-_catalogue = {"entries": None, "by_code": {}}
+def _code(action):
+    if action.area not in Area.values:
+        raise ValueError(f"{action.code!r} has no area the History filter knows: {action.area!r}.")
+    return action.code
 
 
 def actions():
     """{code: Action} of everything the apps declared; a code declared twice is an error."""
-    entries = hooks.entries("history_action")
-    if _catalogue["entries"] is not entries:
-        by_code = {}
-        for action in entries:
-            if action.code in by_code:
-                raise ValueError(f"The History action {action.code!r} is declared twice.")
-            if action.area not in Area.values:
-                raise ValueError(f"{action.code!r} has no area the History filter knows: {action.area!r}.")
-            by_code[action.code] = action
-        _catalogue.update(entries=entries, by_code=by_code)
-    return _catalogue["by_code"]
+    return hooks.by_key("history_action", _code)
 
 
 def action(code):

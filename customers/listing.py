@@ -5,7 +5,6 @@ at once (client groups, say) declares a `ListAddon` in its hooks.py ("list_addon
 and `decorate` must each run a fixed number of queries, whatever the page shows.
 """
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -43,18 +42,13 @@ class ListAddon:
 SELECTION = ("customer", "all_matching", "action", "segment", "confirm")
 
 
-@functools.cache
-def _addons():
-    addons = hooks.entries("list_addon")
-    slugs = [addon.slug for addon in addons]
-    twice = {slug for slug in slugs if slugs.count(slug) > 1}
-    if twice:
-        raise ValueError(f"Customer-list addons declared twice: {', '.join(sorted(twice))}.")
-    return addons
+def _slug(addon):
+    return addon.slug
 
 
 def visible(request):
-    return [addon for addon in _addons() if addon.is_visible(request)]
+    addons = hooks.by_key("list_addon", _slug).values()
+    return [addon for addon in addons if addon.is_visible(request)]
 
 
 LIST_PAGE_SIZE = 25

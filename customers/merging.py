@@ -15,7 +15,6 @@ of them.
 """
 
 import dataclasses
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -43,9 +42,12 @@ class MergeRule:
     block: Callable | None = None
 
 
-@functools.cache
+def _relation(rule):
+    return (rule.model._meta.label, rule.field)
+
+
 def _rules():
-    return {(rule.model._meta.label, rule.field): rule for rule in hooks.entries("merge_rule")}
+    return hooks.by_key("merge_rule", _relation)
 
 
 def merge_token(survivor, absorbed):
